@@ -1,0 +1,114 @@
+"""Run the whole product on one machine: the web server, a Celery worker and the beat
+scheduler side by side (X-4). Ctrl-C (or SIGTERM) stops all three cleanly; if one of
+them dies, the others are stopped too and the command fails."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+STOP_TIMEOUT_SECONDS = 20
+
+
+class Command(BaseCommand):
+    help = "Serve MeetingOps with its Celery worker and beat scheduler; Ctrl-C stops all."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--web",
+            choices=["runserver", "gunicorn"],
+            default=None,
+            help="Web server (default: runserver with DEBUG, gunicorn without).",
+        )
+
+    def handle(self, *args, host: str, port: int, web: str | None, **options) -> None:
+        web = web or ("runserver" if settings.DEBUG else "gunicorn")
+        python = sys.executable
+        manage = [python, str(settings.BASE_DIR / "manage.py")]
+        if web == "runserver":
+            web_cmd = [*manage, "runserver", f"{host}:{port}", "--noreload"]
+        else:
+            web_cmd = [
+                python,
+                "-m",
+                "gunicorn",
+                "meetingops.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+            ]
+        celery = [python, "-m", "celery", "-A", "meetingops"]
+        commands = {
+            "web": web_cmd,
+            # Threads, not prefork: one process is enough on a laptop and SQLite prefers it.
+            "worker": [*celery, "worker", "--loglevel=INFO", "--pool=threads", "--concurrency=4"],
+            "beat": [
+                *celery,
+                "beat",
+                "--loglevel=INFO",
+                "--pidfile=",
+                "--scheduler",
+                settings.CELERY_BEAT_SCHEDULER,
+            ],
+        }
+
+        broker = (
+            "Redis" if settings.CONFIG.redis_url else f"files under {settings.CELERY_BROKER_DIR}"
+        )
+        self.stdout.write(
+            f"MeetingOps on http://{host}:{port}/ — worker and scheduler on {broker}. "
+            "Ctrl-C stops everything."
+        )
+        stopping = False
+
+        def request_stop(signum, frame) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+
+        # Each child gets its own session, so the terminal's Ctrl-C reaches only us and
+        # we stop the children in order rather than all at once half-way.
+        children = {
+            name: subprocess.Popen(cmd, cwd=settings.BASE_DIR, start_new_session=True)  # noqa: S603
+            for name, cmd in commands.items()
+        }
+        failed: str | None = None
+        try:
+            while not stopping:
+                for name, child in children.items():
+                    if child.poll() is not None:
+                        failed = f"{name} exited with code {child.returncode}"
+                        stopping = True
+                        break
+                time.sleep(0.3)
+        finally:
+            self._stop(children)
+        if failed:
+            raise CommandError(f"Stopped everything because {failed}.")
+        self.stdout.write("MeetingOps stopped.")
+
+    def _stop(self, children: dict[str, subprocess.Popen]) -> None:
+        for child in children.values():
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        for name, child in children.items():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self.stderr.write(f"{name} did not stop in time; killing it.")
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()

@@ -1,0 +1,59 @@
+"""Shared fixtures. Tests run on SQLite by default and on PostgreSQL with
+DATABASE_URL=postgres://...; tests marked `postgres` or `redis` are skipped without
+that service, except when REQUIRE_POSTGRES / REQUIRE_REDIS is set (CI), where a missing
+service is a failure: a test that needs PostgreSQL must never be silently skipped there."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from tests.factories import UserFactory
+
+
+def _truthy(name: str) -> bool:
+    return os.environ.get(name, "").lower() in {"1", "true", "yes", "on"}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        if _truthy("REQUIRE_POSTGRES"):
+            pytest.fail("REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL")
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    if item.get_closest_marker("redis") and not settings.CONFIG.redis_url:
+        if _truthy("REQUIRE_REDIS"):
+            pytest.fail("REQUIRE_REDIS is set but REDIS_URL is empty")
+        pytest.skip("needs Redis (set REDIS_URL=redis://...)")
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings) -> None:
+    """Tests render templates without a collectstatic run."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _isolated_mail_and_cache(settings):
+    """Mail goes to django.core.mail.outbox; the cache (rate limits) starts empty."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SECURE_SSL_REDIRECT = False
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def password() -> str:
+    return UserFactory.PASSWORD
