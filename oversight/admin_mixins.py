@@ -9,8 +9,11 @@ from django.db import models
 
 from oversight import audit
 
-# Values that are recorded as changed but never written into the log.
-SECRET_FIELDS = frozenset({"password"})
+
+def is_secret(field_name: str) -> bool:
+    """Fields recorded as changed but whose values never enter the log (password,
+    password1, password2, usable_password, a future api_token...)."""
+    return any(word in field_name for word in ("password", "secret", "token", "key"))
 
 
 def plain(value: Any) -> Any:
@@ -25,7 +28,7 @@ def plain(value: Any) -> Any:
 def form_changes(form) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for name in form.changed_data:
-        if name in SECRET_FIELDS:
+        if is_secret(name):
             changes[name] = "changed"
             continue
         old = form.initial.get(name)

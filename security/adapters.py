@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(settings.ALLOWED_SIGNUP_DOMAINS)
+
+    def post_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse:
+        """X-2: a language the user chose once follows them to every browser."""
+        response = super().post_login(request, user, **kwargs)
+        if getattr(user, "language", ""):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response

@@ -125,8 +125,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
     )
+    # Empty: the browser's language decides. Emails then use the company default.
     language = models.CharField(
-        _("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
+        _("language"), max_length=10, choices=Language.choices, blank=True, default=""
     )
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
     is_staff = models.BooleanField(

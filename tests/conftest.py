@@ -43,6 +43,8 @@ def _plain_static_storage(settings) -> None:
 def _isolated_mail_and_cache(settings):
     """Mail goes to django.core.mail.outbox; the cache (rate limits) starts empty."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # PBKDF2's real cost is for attackers, not for a test suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SECURE_SSL_REDIRECT = False
     cache.clear()
     yield

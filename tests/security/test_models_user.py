@@ -47,11 +47,11 @@ def test_create_superuser_is_staff_and_superuser():
     assert (admin.is_staff, admin.is_superuser) == (True, True)
 
 
-def test_user_defaults_to_the_company_time_zone_and_chinese():
+def test_user_defaults_to_the_company_time_zone_and_the_browsers_language():
     user = UserFactory()
 
     assert user.time_zone == "Asia/Shanghai"
-    assert user.language == "zh-hans"
+    assert user.language == ""
 
 
 def test_an_unknown_time_zone_is_refused():

@@ -142,3 +142,30 @@ def test_sign_up_is_closed_without_allowed_domains(client, settings):
     assert not User.objects.filter(email="new.hire@example.com").exists()
     assert response.status_code == 200
     assert "account/signup_closed.html" in [t.name for t in response.templates]
+
+
+def test_a_users_chosen_language_is_applied_when_they_sign_in(client):
+    user = UserFactory(language="en")
+
+    sign_in(client, user.email, UserFactory.PASSWORD)
+
+    assert client.cookies["django_language"].value == "en"
+    assert '<html lang="en">' in client.get(reverse("home")).content.decode()
+
+
+def test_without_a_chosen_language_the_browser_decides_after_sign_in(client, user):
+    sign_in(client, user.email, UserFactory.PASSWORD)
+
+    assert "django_language" not in client.cookies
+    home = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="en">' in home.content.decode()
+
+
+def test_the_sign_in_page_offers_sign_up_only_while_it_is_open(client, settings):
+    settings.ALLOWED_SIGNUP_DOMAINS = []
+    closed = client.get(reverse("account_login")).content.decode()
+    settings.ALLOWED_SIGNUP_DOMAINS = ["example.com"]
+    open_ = client.get(reverse("account_login")).content.decode()
+
+    assert reverse("account_signup") not in closed
+    assert reverse("account_signup") in open_

@@ -1,0 +1,153 @@
+"""Django admin: branded MeetingOps, signed in through allauth, every change audited
+with old and new values, nothing hard-deleted (OV-1, BK-7)."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.urls import reverse
+
+from oversight import audit
+from oversight.models import AuditEvent
+from security import roles
+from security.models import User
+from tests.factories import DepartmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_admin_sign_in_goes_through_the_allauth_page(client):
+    response = client.get(reverse("admin:login"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_admin_is_branded_meetingops(admin_client):
+    response = admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "MeetingOps administration" in response.content.decode()
+
+
+def test_an_employee_without_staff_status_is_refused_the_admin(client, user):
+    client.force_login(user)
+
+    assert client.get(reverse("admin:index"), follow=True).status_code == 403
+
+
+def test_changing_a_department_in_admin_is_audited_with_old_and_new_values(admin_client):
+    parent = DepartmentFactory(name="HQ", code="hq")
+    department = DepartmentFactory(name="Sales", code="sales")
+
+    response = admin_client.post(
+        reverse("admin:security_department_change", args=[department.pk]),
+        {"name": "Sales East", "code": "sales", "parent": parent.pk, "is_active": "on"},
+    )
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="department.changed")
+    assert event.target_id == str(department.pk)
+    assert event.data["changes"]["name"] == {"old": "Sales", "new": "Sales East"}
+    assert event.data["changes"]["parent"] == {
+        "old": None,
+        "new": {"id": parent.pk, "label": "HQ"},
+    }
+
+
+def test_saving_without_changes_records_nothing(admin_client):
+    department = DepartmentFactory(name="Sales", code="sales")
+
+    admin_client.post(
+        reverse("admin:security_department_change", args=[department.pk]),
+        {"name": "Sales", "code": "sales", "parent": "", "is_active": "on"},
+    )
+
+    assert not AuditEvent.objects.filter(action="department.changed").exists()
+
+
+def test_a_user_created_in_admin_can_sign_in_and_the_creation_is_audited(admin_client, client):
+    department = DepartmentFactory()
+
+    response = admin_client.post(
+        reverse("admin:security_user_add"),
+        {
+            "email": "New.Hire@Example.com",
+            "name": "New Hire",
+            "department": department.pk,
+            "usable_password": "true",
+            "password1": "Correct-horse-42!",
+            "password2": "Correct-horse-42!",
+        },
+    )
+
+    assert response.status_code == 302
+    user = User.objects.get(email="new.hire@example.com")
+    assert EmailAddress.objects.get(user=user).verified
+    event = AuditEvent.objects.get(action="user.created")
+    assert event.target_id == str(user.pk)
+    assert event.data["changes"]["password1"] == "changed"
+    assert "Correct-horse-42!" not in str(event.data)
+
+
+def test_adding_a_user_to_a_role_is_audited(admin_client):
+    user = UserFactory()
+    data = {
+        "email": user.email,
+        "name": user.name,
+        "department": user.department_id,
+        "time_zone": user.time_zone,
+        "language": user.language,
+        "is_active": "on",
+        "is_staff": "on",
+        "groups": [
+            str(g)
+            for g in user.groups.model.objects.filter(name=roles.APPROVERS).values_list(
+                "pk", flat=True
+            )
+        ],
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }
+
+    response = admin_client.post(reverse("admin:security_user_change", args=[user.pk]), data)
+
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    event = AuditEvent.objects.get(action="user.changed")
+    assert event.data["changes"]["groups"]["new"][0]["label"] == roles.APPROVERS
+    assert event.data["changes"]["is_staff"] == {"old": False, "new": True}
+
+
+@pytest.mark.parametrize("model", ["user", "department", "auditevent"])
+def test_admin_offers_no_delete(admin_client, model):
+    obj = {
+        "user": UserFactory,
+        "department": DepartmentFactory,
+        "auditevent": lambda: audit.record(actor=None, action="thing.done"),
+    }[model]()
+    app = "oversight" if model == "auditevent" else "security"
+
+    response = admin_client.post(
+        reverse(f"admin:{app}_{model}_delete", args=[obj.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert type(obj).objects.filter(pk=obj.pk).exists()
+
+
+def test_audit_events_are_read_only_in_admin(admin_client):
+    event = audit.record(actor=None, action="thing.done")
+
+    page = admin_client.get(reverse("admin:oversight_auditevent_change", args=[event.pk]))
+    admin_client.post(
+        reverse("admin:oversight_auditevent_change", args=[event.pk]), {"action": "x"}
+    )
+
+    assert page.status_code == 200
+    assert AuditEvent.objects.get(pk=event.pk).action == "thing.done"
+    assert admin_client.get(reverse("admin:oversight_auditevent_add")).status_code == 403
