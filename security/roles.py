@@ -11,6 +11,7 @@ TRAINERS = "Trainers"
 ROLES = (APPROVERS, IT, SUPERVISORS, TRAINERS)
 
 # "app_label.codename" per role. Admin access also needs is_staff (set with the role).
+# Later apps grant their own permissions from a migration (bookings 0003).
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     APPROVERS: (
         "security.view_user",

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from meetingops.celery import app as celery_app
 from tests.factories import UserFactory
 
 
@@ -28,6 +29,25 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if _truthy("REQUIRE_REDIS"):
             pytest.fail("REQUIRE_REDIS is set but REDIS_URL is empty")
         pytest.skip("needs Redis (set REDIS_URL=redis://...)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_broker():
+    """Without Redis, tasks queued by tests go to an in-memory broker, not to the
+    developer's var/celery queue where their own worker would pick them up."""
+    if not settings.CONFIG.redis_url:
+        celery_app.conf.broker_url = "memory://"
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run queued tasks in the test's thread (STYLE: eager per test, where the task's
+    effect is what the test checks; never globally)."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_eager_propagates = False
 
 
 @pytest.fixture(autouse=True)

@@ -48,3 +48,23 @@ class UserFactory(factory.django.DjangoModelFactory):
 # Tests read the factory's password as UserFactory.PASSWORD (set after the class is made,
 # so factory_boy does not take it for a model field).
 UserFactory.PASSWORD = DEFAULT_PASSWORD
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bookings.Provider"
+        django_get_or_create = ("name",)
+
+    name = "Jitsi"
+    kind = "jitsi"
+    base_url = "https://meet.example.com"
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bookings.Room"
+
+    name = factory.Sequence(lambda n: f"Room {n}")
+    provider = factory.SubFactory(ProviderFactory)
+    capacity = 20
+    preparation_minutes = 0

@@ -1,0 +1,482 @@
+"""The booking domain (BK-1 to BK-9, BK-17).
+
+A Booking is the request — one meeting or a series; its Occurrence rows are the slots,
+each with its own status. A single meeting is a booking with one occurrence. A room is
+occupied from `start - preparation minutes` to `end` (half-open) by pending and approved
+occurrences; on PostgreSQL an exclusion constraint (migration 0002) guarantees that no
+two occurrences of different bookings occupy one room at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Provider(models.Model):
+    """BK-17: where a room's meetings happen; gives an approved meeting its join link."""
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", _("Manual link")
+        JITSI = "jitsi", _("Jitsi")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    base_url = models.URLField(
+        _("base URL"), blank=True, help_text=_("Jitsi: the server, e.g. https://meet.jit.si")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.JITSI and not self.base_url:
+            raise ValidationError({"base_url": _("A Jitsi provider needs its server's URL.")})
+
+
+class Room(models.Model):
+    """A licensed virtual meeting room: one meeting at a time (BK-3)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        MAINTENANCE = "maintenance", _("Under maintenance")
+        RETIRED = "retired", _("Retired")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="rooms"
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
+    supports_recording = models.BooleanField(_("recording"), default=False)
+    supports_large_meeting = models.BooleanField(_("large meeting"), default=False)
+    allows_external_guests = models.BooleanField(_("external guests allowed"), default=False)
+    preparation_minutes = models.PositiveIntegerField(
+        _("preparation time (minutes)"), default=0, validators=[MaxValueValidator(240)]
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    maintenance_reason = models.CharField(_("maintenance reason"), max_length=255, blank=True)
+    # Manual rooms: the room's fixed link, meeting ID and password.
+    join_url = models.URLField(_("meeting link"), blank=True)
+    meeting_code = models.CharField(_("meeting ID"), max_length=64, blank=True)
+    meeting_password = models.CharField(_("meeting password"), max_length=64, blank=True)
+
+    FEATURES = ("supports_recording", "supports_large_meeting", "allows_external_guests")
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="maintenance") | ~Q(maintenance_reason=""),
+                name="room_maintenance_has_reason",
+                violation_error_message=_("Say why the room is under maintenance."),
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def preparation(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.preparation_minutes)
+
+
+class UsagePolicy(models.Model):
+    """BK-2: the usage rules (使用规范). Versioned: saving in admin adds a new version,
+    and the highest version is the one in force. 0 means "no limit" for quotas."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    min_advance_hours = models.PositiveIntegerField(_("minimum advance notice (hours)"), default=24)
+    max_duration_minutes = models.PositiveIntegerField(
+        _("maximum duration (minutes)"), default=240, validators=[MinValueValidator(15)]
+    )
+    horizon_days = models.PositiveIntegerField(
+        _("booking horizon (days)"), default=90, validators=[MinValueValidator(1)]
+    )
+    workday_start = models.TimeField(_("working hours start"), default=dt.time(8, 0))
+    workday_end = models.TimeField(_("working hours end"), default=dt.time(20, 0))
+    allowed_weekdays = models.CharField(
+        _("allowed weekdays"),
+        max_length=20,
+        default="1,2,3,4,5",
+        help_text=_("ISO weekdays, 1 = Monday … 7 = Sunday, comma-separated."),
+    )
+    user_weekly_quota_hours = models.PositiveIntegerField(
+        _("weekly hours per person"), default=0, help_text=_("0 = no limit")
+    )
+    department_weekly_quota_hours = models.PositiveIntegerField(
+        _("weekly hours per department"), default=0, help_text=_("0 = no limit")
+    )
+    auto_approve = models.BooleanField(
+        _("auto-approve low-risk requests"),
+        default=False,
+        help_text=_("Small, non-confidential, within quota and the limits below."),
+    )
+    auto_approve_max_headcount = models.PositiveIntegerField(
+        _("auto-approve up to this headcount"), default=10
+    )
+    auto_approve_max_minutes = models.PositiveIntegerField(
+        _("auto-approve up to this duration (minutes)"), default=60
+    )
+    reminder_lead_minutes = models.CharField(
+        _("reminder lead times (minutes)"),
+        max_length=100,
+        default="1440,15",
+        help_text=_("Comma-separated, e.g. 1440,15 = a day and a quarter of an hour before."),
+    )
+    sign_in_opens_minutes = models.PositiveIntegerField(
+        _("sign-in opens (minutes before start)"), default=15
+    )
+    no_show_grace_minutes = models.PositiveIntegerField(
+        _("no-show grace (minutes after start)"), default=10
+    )
+    cancellation_deadline_hours = models.PositiveIntegerField(
+        _("cancellation deadline (hours before start)"),
+        default=2,
+        help_text=_("Cancelling later than this counts as a late cancellation."),
+    )
+
+    class Meta:
+        verbose_name = _("usage policy")
+        verbose_name_plural = _("usage policies")
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(workday_start__lt=F("workday_end")),
+                name="policy_workday_start_before_end",
+                violation_error_message=_("Working hours must start before they end."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Usage policy v%(version)s") % {"version": self.version}
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        return frozenset(int(d) for d in self.allowed_weekdays.split(",") if d.strip())
+
+    @property
+    def reminder_leads(self) -> list[int]:
+        return sorted({int(m) for m in self.reminder_lead_minutes.split(",") if m.strip()})
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            days = {int(d) for d in self.allowed_weekdays.split(",") if d.strip()}
+        except ValueError:
+            days = {0}
+        if not days or not days <= set(range(1, 8)):
+            raise ValidationError(
+                {"allowed_weekdays": _("List weekdays as numbers 1 (Monday) to 7 (Sunday).")}
+            )
+        try:
+            leads = [int(m) for m in self.reminder_lead_minutes.split(",") if m.strip()]
+        except ValueError:
+            leads = [-1]
+        if any(m <= 0 for m in leads):
+            raise ValidationError(
+                {"reminder_lead_minutes": _("List reminder lead times as positive minutes.")}
+            )
+
+
+class Blackout(models.Model):
+    """A period no one can book (不可预约时段): maintenance, holidays. Per room, or for
+    every room when `room` is empty. Ended early by setting `is_active` off, never deleted."""
+
+    room = models.ForeignKey(
+        Room,
+        verbose_name=_("room"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="blackouts",
+        help_text=_("Empty: all rooms."),
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    reason = models.CharField(_("reason"), max_length=255)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("blackout period")
+        verbose_name_plural = _("blackout periods")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")),
+                name="blackout_start_before_end",
+                violation_error_message=_("A blackout must start before it ends."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class Booking(models.Model):
+    """BK-1: the request — one meeting, or a series of them (BK-8)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+        COMPLETED = "completed", _("Completed")
+        NO_SHOW = "no_show", _("No-show")
+
+    class Mode(models.TextChoices):
+        VIDEO = "video", _("Video meeting")
+        VOICE = "voice", _("Voice meeting")
+        SCREEN_SHARE = "screen_share", _("Screen sharing")
+
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organizer"),
+        on_delete=models.PROTECT,
+        related_name="organized_bookings",
+    )
+    # The organizer's department when booking: department quotas count by it.
+    department = models.ForeignKey(
+        "security.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+    )
+    room = models.ForeignKey(
+        Room, verbose_name=_("room"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    topic = models.CharField(_("topic"), max_length=200)
+    agenda = models.TextField(_("agenda"), blank=True)
+    mode = models.CharField(_("meeting mode"), max_length=20, choices=Mode.choices, default="video")
+    expected_headcount = models.PositiveIntegerField(
+        _("headcount"), validators=[MinValueValidator(1)]
+    )
+    recording_allowed = models.BooleanField(_("recording allowed"), default=False)
+    chat_allowed = models.BooleanField(_("chat allowed"), default=True)
+    password_required = models.BooleanField(_("password required"), default=False)
+    confidential = models.BooleanField(_("confidential"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    # BK-8: the series rule as given ({"freq": "weekly", "interval": 1, "weekdays": [1, 3],
+    # "until": "2026-12-31", "count": null}); empty for a single meeting.
+    recurrence = models.JSONField(_("recurrence"), default=dict, blank=True)
+    # BK-17: filled by the room's provider when the booking is approved.
+    join_url = models.URLField(_("meeting link"), blank=True, max_length=500)
+    meeting_code = models.CharField(_("meeting ID"), max_length=64, blank=True)
+    meeting_password = models.CharField(_("meeting password"), max_length=64, blank=True)
+    policy_version = models.PositiveIntegerField(_("usage policy version"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["-created_at"]
+        permissions = [("approve_booking", _("Can approve or reject booking requests"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expected_headcount__gte=1), name="booking_headcount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.topic
+
+    @property
+    def is_series(self) -> bool:
+        return bool(self.recurrence)
+
+
+class Occurrence(models.Model):
+    """One slot of a booking, with its own status (DESIGN "Bookings")."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+        COMPLETED = "completed", _("Completed")
+        NO_SHOW = "no_show", _("No-show")
+        # Replaced by an approved change (BK-5): the new slot took over.
+        SUPERSEDED = "superseded", _("Replaced by a change")
+
+    OCCUPYING = (Status.PENDING, Status.APPROVED)
+
+    booking = models.ForeignKey(
+        Booking, verbose_name=_("booking"), on_delete=models.PROTECT, related_name="occurrences"
+    )
+    room = models.ForeignKey(
+        Room, verbose_name=_("room"), on_delete=models.PROTECT, related_name="occurrences"
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    # start - the room's preparation time, fixed when the slot is taken.
+    occupied_from = models.DateTimeField(_("occupied from"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    # BK-5: a pending occurrence proposed by a change replaces this approved one.
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    late_cancellation = models.BooleanField(_("late cancellation"), default=False)
+
+    class Meta:
+        verbose_name = _("occurrence")
+        verbose_name_plural = _("occurrences")
+        ordering = ["start"]
+        indexes = [
+            models.Index(fields=["room", "occupied_from", "end"], name="occ_room_range_idx"),
+            models.Index(fields=["status", "start"], name="occ_status_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")),
+                name="occurrence_start_before_end",
+                violation_error_message=_("A meeting must start before it ends."),
+            ),
+            models.CheckConstraint(
+                condition=Q(occupied_from__lte=F("start")),
+                name="occurrence_prep_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking} @ {self.start:%Y-%m-%d %H:%M}"
+
+
+class BookingChange(models.Model):
+    """BK-5: a change to an approved booking, waiting for a decision. Its occurrences
+    (`Occurrence.replaces`) hold the new slots; the old ones stay held until then."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    booking = models.ForeignKey(
+        Booking, verbose_name=_("booking"), on_delete=models.PROTECT, related_name="changes"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # The booking's fields as they will be once approved ({"expected_headcount": 12, ...}).
+    proposed = models.JSONField(_("proposed values"), default=dict)
+    previous = models.JSONField(_("previous values"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("booking change")
+        verbose_name_plural = _("booking changes")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking"],
+                condition=Q(status="pending"),
+                name="one_pending_change_per_booking",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking} ({self.get_status_display()})"
+
+
+class Attendee(models.Model):
+    """BK-1: an internal user or an external guest (by email) invited to a booking."""
+
+    booking = models.ForeignKey(
+        Booking, verbose_name=_("booking"), on_delete=models.PROTECT, related_name="attendees"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attendances",
+    )
+    email = models.EmailField(_("external guest email"), blank=True)
+    is_active = models.BooleanField(_("invited"), default=True)
+
+    class Meta:
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(email=""))
+                | (Q(user__isnull=True) & ~Q(email="")),
+                name="attendee_user_xor_email",
+            ),
+            models.UniqueConstraint(
+                fields=["booking", "user"],
+                condition=Q(user__isnull=False),
+                name="attendee_user_once",
+            ),
+            models.UniqueConstraint(
+                fields=["booking", "email"], condition=~Q(email=""), name="attendee_email_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user) if self.user_id else self.email

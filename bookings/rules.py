@@ -1,0 +1,287 @@
+"""BK-2: the usage rules, checked against the policy version in force. Every violation
+names its rule and the rule's value, translated (`{"code": "min_advance", "detail":
+"Book at least 24 hours ahead", "value": 24}`); the API answers with all of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from bookings.models import Booking, Occurrence, Room, UsagePolicy
+from meetingops.errors import ApplicationError
+
+# An occurrence never lasts longer than this, whatever the policy says: availability
+# queries bound their search window by it.
+MAX_OCCURRENCE_DURATION = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Violation:
+    code: str
+    value: object
+    # Renders the message in the active language; called once per language.
+    message: Callable[[], str] = field(compare=False)
+
+    def as_dict(self) -> dict:
+        messages = {}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                messages[language] = self.message()
+        return {
+            "code": self.code,
+            "detail": self.message(),
+            "value": self.value,
+            "messages": messages,
+        }
+
+
+class UsageRuleViolation(ApplicationError):
+    """The request breaks one or more usage rules; `code` is the first one's."""
+
+    status = 400
+
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        first = violations[0]
+        super().__init__(
+            first.message(),
+            code=first.code,
+            extra={
+                "value": first.value,
+                "messages": first.as_dict()["messages"],
+                "violations": [v.as_dict() for v in violations],
+            },
+        )
+        self.violations = list(violations)
+
+
+def policy_current() -> UsagePolicy:
+    policy = UsagePolicy.objects.order_by("-version").first()
+    if policy is None:  # a database emptied by hand: the defaults still apply
+        policy = UsagePolicy.objects.create(version=1)
+    return policy
+
+
+def company_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _week_bounds(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """Monday 00:00 to next Monday 00:00, company time, of the week holding `moment`."""
+    local = moment.astimezone(company_zone())
+    monday = (local - dt.timedelta(days=local.weekday())).date()
+    start = dt.datetime.combine(monday, dt.time.min, tzinfo=company_zone())
+    return start, start + dt.timedelta(days=7)
+
+
+def _fmt_time(value: dt.time) -> str:
+    return value.strftime("%H:%M")
+
+
+def check_slot(
+    *, policy: UsagePolicy, start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> list[Violation]:
+    """The rules about one slot's time: advance notice, duration, horizon, working
+    hours and weekdays (company time)."""
+    found: list[Violation] = []
+    minutes = (end - start).total_seconds() / 60
+    if start < now + dt.timedelta(hours=policy.min_advance_hours):
+        hours = policy.min_advance_hours
+        found.append(
+            Violation(
+                "min_advance",
+                hours,
+                lambda: _("Book at least %(hours)s hours ahead.") % {"hours": hours},
+            )
+        )
+    if minutes > min(policy.max_duration_minutes, MAX_OCCURRENCE_DURATION.total_seconds() / 60):
+        limit = policy.max_duration_minutes
+        found.append(
+            Violation(
+                "max_duration",
+                limit,
+                lambda: _("A meeting lasts at most %(minutes)s minutes.") % {"minutes": limit},
+            )
+        )
+    if start > now + dt.timedelta(days=policy.horizon_days):
+        days = policy.horizon_days
+        found.append(
+            Violation(
+                "horizon",
+                days,
+                lambda: _("Book at most %(days)s days ahead.") % {"days": days},
+            )
+        )
+    zone = company_zone()
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    if local_start.isoweekday() not in policy.weekdays:
+        days_text = policy.allowed_weekdays
+        found.append(
+            Violation(
+                "weekday",
+                sorted(policy.weekdays),
+                lambda: (
+                    _("Meetings can be booked on weekdays %(days)s only (1 = Monday).")
+                    % {"days": days_text}
+                ),
+            )
+        )
+    if (
+        local_start.time() < policy.workday_start
+        or local_end.date() != local_start.date()
+        or local_end.time() > policy.workday_end
+    ):
+        hours = f"{_fmt_time(policy.workday_start)}–{_fmt_time(policy.workday_end)}"
+        found.append(
+            Violation(
+                "working_hours",
+                hours,
+                lambda: _("Meetings must fall within working hours, %(hours)s.") % {"hours": hours},
+            )
+        )
+    return found
+
+
+def check_room(
+    *,
+    room: Room,
+    headcount: int,
+    recording_allowed: bool,
+    external_guests: int,
+) -> list[Violation]:
+    found: list[Violation] = []
+    if room.status != Room.Status.ACTIVE:
+        reason = room.maintenance_reason or room.get_status_display()
+        found.append(
+            Violation(
+                "room_unavailable",
+                room.status,
+                lambda: (
+                    _("%(room)s cannot be booked: %(reason)s.")
+                    % {"room": room.name, "reason": reason}
+                ),
+            )
+        )
+    if headcount > room.capacity:
+        capacity = room.capacity
+        found.append(
+            Violation(
+                "capacity",
+                capacity,
+                lambda: (
+                    _("%(room)s holds at most %(capacity)s people.")
+                    % {"room": room.name, "capacity": capacity}
+                ),
+            )
+        )
+    if recording_allowed and not room.supports_recording:
+        found.append(
+            Violation(
+                "recording_unsupported",
+                False,
+                lambda: _("%(room)s cannot record meetings.") % {"room": room.name},
+            )
+        )
+    if external_guests and not room.allows_external_guests:
+        found.append(
+            Violation(
+                "external_guests_not_allowed",
+                False,
+                lambda: _("%(room)s does not admit external guests.") % {"room": room.name},
+            )
+        )
+    return found
+
+
+def _booked_minutes(scope: Q, week_start: dt.datetime, week_end: dt.datetime, exclude_booking):
+    occurrences = Occurrence.objects.filter(
+        scope,
+        start__gte=week_start,
+        start__lt=week_end,
+        status__in=[*Occurrence.OCCUPYING, Occurrence.Status.COMPLETED, Occurrence.Status.NO_SHOW],
+    )
+    if exclude_booking is not None:
+        occurrences = occurrences.exclude(booking=exclude_booking)
+    total = 0.0
+    for start, end in occurrences.values_list("start", "end"):
+        total += (end - start).total_seconds() / 60
+    return total
+
+
+def check_quotas(
+    *,
+    policy: UsagePolicy,
+    organizer,
+    department,
+    slots: Sequence[tuple[dt.datetime, dt.datetime]],
+    exclude_booking: Booking | None = None,
+) -> list[Violation]:
+    """Weekly hours per person and per department, counting the new slots in the weeks
+    they fall in."""
+    found: list[Violation] = []
+    weeks: dict[dt.datetime, float] = {}
+    for start, end in slots:
+        week = _week_bounds(start)[0]
+        weeks[week] = weeks.get(week, 0.0) + (end - start).total_seconds() / 60
+    checks = []
+    if policy.user_weekly_quota_hours:
+        checks.append(
+            ("user_quota", policy.user_weekly_quota_hours, Q(booking__organizer=organizer))
+        )
+    if policy.department_weekly_quota_hours and department is not None:
+        checks.append(
+            (
+                "department_quota",
+                policy.department_weekly_quota_hours,
+                Q(booking__department=department),
+            )
+        )
+    for code, hours, scope in checks:
+        for week_start, new_minutes in sorted(weeks.items()):
+            booked = _booked_minutes(
+                scope, week_start, week_start + dt.timedelta(days=7), exclude_booking
+            )
+            if booked + new_minutes > hours * 60:
+                week_text = week_start.date().isoformat()
+                message = (
+                    (
+                        lambda h=hours, w=week_text: (
+                            _("You can book at most %(hours)s hours a week (week of %(week)s).")
+                            % {"hours": h, "week": w}
+                        )
+                    )
+                    if code == "user_quota"
+                    else (
+                        lambda h=hours, w=week_text: (
+                            _(
+                                "Your department can book at most %(hours)s hours a week "
+                                "(week of %(week)s)."
+                            )
+                            % {"hours": h, "week": w}
+                        )
+                    )
+                )
+                found.append(Violation(code, hours, message))
+                break
+    return found
+
+
+def auto_approvable(*, policy: UsagePolicy, booking: Booking, slots) -> bool:
+    """BK-4: the policy may approve small, non-confidential, short single meetings."""
+    if not policy.auto_approve or booking.confidential or booking.is_series:
+        return False
+    longest = max((end - start).total_seconds() / 60 for start, end in slots)
+    return (
+        booking.expected_headcount <= policy.auto_approve_max_headcount
+        and longest <= policy.auto_approve_max_minutes
+    )
+
+
+def now() -> dt.datetime:
+    return timezone.now()

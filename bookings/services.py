@@ -1,0 +1,724 @@
+"""Every write of the booking domain (BK-1, BK-3 to BK-8). Pages, the API, admin and
+tasks call these functions; none of them repeats a rule.
+
+Status machine (DESIGN): pending → approved → completed; pending → rejected;
+pending|approved → cancelled; approved → no_show; and approved → superseded when an
+approved change (BK-5) moves the meeting to its new slot."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bookings import conflicts, recurrence, rules
+from bookings.models import Attendee, Booking, BookingChange, Occurrence, Room
+from bookings.permissions import can_approve, can_cancel, can_change
+from bookings.providers import provider_for
+from meetingops.errors import ApplicationError, InvalidTransition, PermissionDeniedError
+from oversight import audit
+
+S = Occurrence.Status
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PENDING: frozenset({S.APPROVED, S.REJECTED, S.CANCELLED}),
+    S.APPROVED: frozenset({S.COMPLETED, S.CANCELLED, S.NO_SHOW, S.SUPERSEDED}),
+}
+EXCLUSION_CONSTRAINT = "occurrence_no_overlap"
+# Fields whose change sends an approved booking back to the approver (BK-5).
+MATERIAL_FIELDS = ("room", "start", "end", "expected_headcount", "confidential")
+PLAIN_FIELDS = ("topic", "agenda", "mode", "recording_allowed", "chat_allowed", "password_required")
+
+
+class BookingInputError(ApplicationError):
+    code = "invalid_input"
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _transition(occurrence: Occurrence, *, to: str, actor, reason: str = "", now=None) -> bool:
+    """Move one occurrence along the table. Same status: no-op (False). A move the table
+    does not allow raises InvalidTransition. Caller holds the booking's row lock."""
+    if occurrence.status == to:
+        return False
+    if to not in TRANSITIONS.get(occurrence.status, frozenset()):
+        raise InvalidTransition(
+            _("A %(from)s meeting cannot become %(to)s.")
+            % {"from": S(occurrence.status).label.lower(), "to": S(to).label.lower()},
+            extra={"from": occurrence.status, "to": to},
+        )
+    now = now or timezone.now()
+    occurrence.status = to
+    if to in (S.APPROVED, S.REJECTED):
+        occurrence.decided_by = actor if actor is not None and actor.is_authenticated else None
+        occurrence.decided_at = now
+    if reason:
+        occurrence.reason = reason
+    if to == S.CANCELLED:
+        occurrence.cancelled_at = now
+    return True
+
+
+def _save_occurrences(occurrences: Iterable[Occurrence]) -> None:
+    Occurrence.objects.bulk_update(
+        list(occurrences),
+        ["status", "decided_by", "decided_at", "reason", "cancelled_at", "late_cancellation"],
+    )
+
+
+def booking_status_refresh(booking: Booking) -> str:
+    """The booking's status summarizes its occurrences (a series mixes them)."""
+    statuses = set(
+        booking.occurrences.exclude(status=S.SUPERSEDED).values_list("status", flat=True)
+    )
+    if (
+        S.PENDING in statuses
+        or booking.changes.filter(status=BookingChange.Status.PENDING).exists()
+    ):
+        status = Booking.Status.PENDING
+    elif S.APPROVED in statuses:
+        status = Booking.Status.APPROVED
+    elif S.COMPLETED in statuses:
+        status = Booking.Status.COMPLETED
+    elif S.NO_SHOW in statuses:
+        status = Booking.Status.NO_SHOW
+    elif statuses == {S.REJECTED}:
+        status = Booking.Status.REJECTED
+    else:
+        status = Booking.Status.CANCELLED
+    if status != booking.status:
+        booking.status = status
+        booking.save(update_fields=["status", "updated_at"])
+    return status
+
+
+def _require_aware(name: str, value: dt.datetime) -> None:
+    if not isinstance(value, dt.datetime) or timezone.is_naive(value):
+        raise BookingInputError(
+            _("Give %(field)s with its time zone, e.g. 2026-12-01T09:00:00+08:00.")
+            % {"field": name},
+            code="naive_datetime",
+            fields={name: ["naive_datetime"]},
+        )
+
+
+def _validate_basics(*, start, end, topic: str, headcount: int) -> None:
+    _require_aware("start", start)
+    _require_aware("end", end)
+    if start >= end:
+        raise BookingInputError(
+            _("A meeting must end after it starts."),
+            code="end_before_start",
+            fields={"end": ["end_before_start"]},
+        )
+    if not topic or not topic.strip():
+        raise BookingInputError(
+            _("Give the meeting a topic."), code="topic_required", fields={"topic": ["required"]}
+        )
+    if headcount < 1:
+        raise BookingInputError(
+            _("A meeting has at least one person."),
+            code="headcount_invalid",
+            fields={"expected_headcount": ["min"]},
+        )
+
+
+def _clean_emails(emails: Iterable[str]) -> list[str]:
+    cleaned = []
+    for email in emails:
+        email = email.strip().lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise BookingInputError(
+                _("%(email)s is not an email address.") % {"email": email},
+                code="invalid_email",
+                fields={"attendee_emails": ["invalid"]},
+            ) from None
+        if email not in cleaned:
+            cleaned.append(email)
+    return cleaned
+
+
+def _check_all(
+    *,
+    policy,
+    organizer,
+    room: Room,
+    slots: Sequence[tuple[dt.datetime, dt.datetime]],
+    headcount: int,
+    recording_allowed: bool,
+    external_guests: int,
+    exclude_booking: Booking | None = None,
+) -> list[rules.Violation]:
+    now = timezone.now()
+    found: list[rules.Violation] = []
+    seen: set[str] = set()
+    for start, end in slots:
+        for violation in rules.check_slot(policy=policy, start=start, end=end, now=now):
+            if violation.code not in seen:
+                seen.add(violation.code)
+                found.append(violation)
+    found += rules.check_room(
+        room=room,
+        headcount=headcount,
+        recording_allowed=recording_allowed,
+        external_guests=external_guests,
+    )
+    found += rules.check_quotas(
+        policy=policy,
+        organizer=organizer,
+        department=organizer.department,
+        slots=slots,
+        exclude_booking=exclude_booking,
+    )
+    return found
+
+
+def _raise_if_taken(room: Room, slots, exclude_booking: Booking | None = None) -> None:
+    taken = conflicts.slot_conflicts(room=room, slots=slots, exclude_booking=exclude_booking)
+    if taken:
+        raise conflicts.BookingConflict([c for hits in taken.values() for c in hits])
+
+
+def _is_overlap_violation(error: IntegrityError) -> bool:
+    return EXCLUSION_CONSTRAINT in str(error)
+
+
+def _new_occurrences(booking: Booking, room: Room, slots, *, replaces=()) -> list[Occurrence]:
+    prep = room.preparation
+    replaced = list(replaces) or [None] * len(slots)
+    return Occurrence.objects.bulk_create(
+        [
+            Occurrence(
+                booking=booking,
+                room=room,
+                start=start,
+                end=end,
+                occupied_from=start - prep,
+                status=S.PENDING,
+                replaces=old,
+            )
+            for (start, end), old in zip(slots, replaced, strict=True)
+        ]
+    )
+
+
+def _give_join_info(booking: Booking) -> None:
+    if booking.join_url or booking.meeting_code:
+        return
+    info = provider_for(booking.room.provider).create_meeting(booking)
+    booking.join_url, booking.meeting_code, booking.meeting_password = (
+        info.url,
+        info.code,
+        info.password,
+    )
+    booking.save(update_fields=["join_url", "meeting_code", "meeting_password", "updated_at"])
+
+
+def _notify(kind: str, booking: Booking, **data: Any) -> None:
+    from bookings.tasks import booking_notify_task
+
+    transaction.on_commit(
+        lambda: booking_notify_task.delay(booking_id=booking.pk, kind=kind, **data)
+    )
+
+
+def _slot_json(occurrences: Iterable[Occurrence]) -> list[dict]:
+    return [
+        {"id": o.pk, "start": o.start.isoformat(), "end": o.end.isoformat()} for o in occurrences
+    ]
+
+
+# -- request -------------------------------------------------------------------------------
+
+
+def series_preview(
+    *,
+    organizer,
+    room: Room,
+    start: dt.datetime,
+    end: dt.datetime,
+    recurrence_rule: dict | None,
+    expected_headcount: int = 1,
+) -> list[dict]:
+    """BK-8: every occurrence of the series with whether it is free, and why not."""
+    _validate_basics(start=start, end=end, topic="preview", headcount=expected_headcount)
+    rule = recurrence.rule_from(recurrence_rule) if recurrence_rule else None
+    slots = recurrence.occurrence_slots(start=start, end=end, rule=rule, tz=settings.TIME_ZONE)
+    policy = rules.policy_current()
+    now = timezone.now()
+    taken = conflicts.slot_conflicts(room=room, slots=slots)
+    preview = []
+    for index, (slot_start, slot_end) in enumerate(slots):
+        problems = [
+            v.as_dict()
+            for v in rules.check_slot(policy=policy, start=slot_start, end=slot_end, now=now)
+        ]
+        problems += [{"code": "conflict", **c.as_dict()} for c in taken.get(index, [])]
+        preview.append(
+            {"start": slot_start, "end": slot_end, "free": not problems, "problems": problems}
+        )
+    return preview
+
+
+def booking_request(
+    *,
+    organizer,
+    room: Room,
+    start: dt.datetime,
+    end: dt.datetime,
+    topic: str,
+    expected_headcount: int,
+    agenda: str = "",
+    mode: str = Booking.Mode.VIDEO,
+    recording_allowed: bool = False,
+    chat_allowed: bool = True,
+    password_required: bool = False,
+    confidential: bool = False,
+    attendee_users: Sequence = (),
+    attendee_emails: Sequence[str] = (),
+    recurrence_rule: dict | None = None,
+    skip_unavailable: bool = False,
+) -> Booking:
+    """BK-1/BK-2/BK-3/BK-8: an employee asks for a room. Raises UsageRuleViolation,
+    BookingConflict or BookingInputError and then changes nothing.
+
+    For a series, `skip_unavailable` books the free occurrences and leaves out those
+    the preview showed as taken or against the rules (at least one must be free)."""
+    _validate_basics(start=start, end=end, topic=topic, headcount=expected_headcount)
+    if mode not in Booking.Mode.values:
+        raise BookingInputError(_("Choose video, voice or screen sharing."), code="invalid_mode")
+    emails = _clean_emails(attendee_emails)
+    users = [u for u in dict.fromkeys(attendee_users) if u.pk != organizer.pk]
+    rule = recurrence.rule_from(recurrence_rule) if recurrence_rule else None
+    slots = recurrence.occurrence_slots(start=start, end=end, rule=rule, tz=settings.TIME_ZONE)
+    if rule and skip_unavailable:
+        slots = [
+            (p["start"], p["end"])
+            for p in series_preview(
+                organizer=organizer,
+                room=room,
+                start=start,
+                end=end,
+                recurrence_rule=recurrence_rule,
+            )
+            if p["free"]
+        ]
+        if not slots:
+            raise BookingInputError(
+                _("None of the series' meetings can be booked."), code="series_unavailable"
+            )
+    headcount = max(expected_headcount, len(users) + len(emails) + 1)
+    try:
+        with transaction.atomic():
+            # Quotas count the organizer's other bookings: take them one at a time.
+            type(organizer).objects.select_for_update().filter(pk=organizer.pk).first()
+            room = Room.objects.select_related("provider").get(pk=room.pk)
+            policy = rules.policy_current()
+            violations = _check_all(
+                policy=policy,
+                organizer=organizer,
+                room=room,
+                slots=slots,
+                headcount=headcount,
+                recording_allowed=recording_allowed,
+                external_guests=len(emails),
+            )
+            if violations:
+                raise rules.UsageRuleViolation(violations)
+            _raise_if_taken(room, slots)
+            booking = Booking.objects.create(
+                organizer=organizer,
+                department=organizer.department,
+                room=room,
+                topic=topic.strip(),
+                agenda=agenda,
+                mode=mode,
+                expected_headcount=expected_headcount,
+                recording_allowed=recording_allowed,
+                chat_allowed=chat_allowed,
+                password_required=password_required,
+                confidential=confidential,
+                recurrence=rule.as_json() if rule else {},
+                policy_version=policy.version,
+            )
+            occurrences = _new_occurrences(booking, room, slots)
+            Attendee.objects.bulk_create(
+                [Attendee(booking=booking, user=u) for u in users]
+                + [Attendee(booking=booking, email=e) for e in emails]
+            )
+            audit.record(
+                actor=organizer,
+                action="booking.requested",
+                target=booking,
+                data={
+                    "room": room.pk,
+                    "occurrences": _slot_json(occurrences),
+                    "headcount": expected_headcount,
+                    "confidential": confidential,
+                    "recurrence": booking.recurrence,
+                    "attendees": {"users": [u.pk for u in users], "external": len(emails)},
+                    "policy_version": policy.version,
+                },
+            )
+            if rules.auto_approvable(policy=policy, booking=booking, slots=slots):
+                _approve(
+                    booking,
+                    occurrences,
+                    actor=None,
+                    note=_("Approved automatically by the usage policy."),
+                )
+    except IntegrityError as error:
+        if not _is_overlap_violation(error):
+            raise
+        # Another request took the slot between our check and our insert (BK-3).
+        _raise_if_taken(room, slots)
+        raise conflicts.BookingConflict(
+            [conflicts.Conflict("booking", room.pk, room.name, slots[0][0], slots[0][1])]
+        ) from None
+    _notify("requested", booking)
+    return booking
+
+
+# -- decisions -------------------------------------------------------------------------------
+
+
+def _locked(booking: Booking) -> Booking:
+    return (
+        Booking.objects.select_for_update()
+        .select_related("room__provider", "organizer")
+        .get(pk=booking.pk)
+    )
+
+
+def _pending_change(booking: Booking) -> BookingChange | None:
+    return booking.changes.filter(status=BookingChange.Status.PENDING).first()
+
+
+def _approve(
+    booking: Booking, occurrences: Sequence[Occurrence], *, actor, note: str = ""
+) -> list[Occurrence]:
+    now = timezone.now()
+    moved = [
+        o for o in occurrences if _transition(o, to=S.APPROVED, actor=actor, reason=note, now=now)
+    ]
+    _save_occurrences(moved)
+    if moved:
+        _give_join_info(booking)
+        booking_status_refresh(booking)
+        audit.record(
+            actor=actor,
+            action="booking.approved",
+            target=booking,
+            data={"occurrences": [o.pk for o in moved], "note": note, "automatic": actor is None},
+        )
+        _notify("approved", booking, occurrence_ids=[o.pk for o in moved])
+    return moved
+
+
+def booking_approve(
+    *, booking: Booking, actor, occurrence: Occurrence | None = None, note: str = ""
+) -> Booking:
+    """BK-4: approve the pending request (or its pending change), or one occurrence."""
+    if not can_approve(actor, booking):
+        raise PermissionDeniedError(_("You cannot approve this booking."), code="not_approver")
+    with transaction.atomic():
+        booking = _locked(booking)
+        change = _pending_change(booking)
+        if change is not None and occurrence is None:
+            _change_decide(booking, change, approve=True, actor=actor, reason=note)
+            return booking
+        pending = booking.occurrences.filter(status=S.PENDING, replaces__isnull=True)
+        if occurrence is not None:
+            pending = pending.filter(pk=occurrence.pk)
+        targets = list(pending)
+        if not targets:
+            raise InvalidTransition(
+                _("Nothing in this booking is waiting for approval."), code="nothing_pending"
+            )
+        _approve(booking, targets, actor=actor, note=note)
+    return booking
+
+
+def booking_reject(
+    *, booking: Booking, actor, reason: str, occurrence: Occurrence | None = None
+) -> Booking:
+    """BK-4: reject with a reason (required), the whole request or one occurrence."""
+    if not can_approve(actor, booking):
+        raise PermissionDeniedError(_("You cannot reject this booking."), code="not_approver")
+    if not reason or not reason.strip():
+        raise BookingInputError(
+            _("Say why the request is rejected."),
+            code="reason_required",
+            fields={"reason": ["required"]},
+        )
+    with transaction.atomic():
+        booking = _locked(booking)
+        change = _pending_change(booking)
+        if change is not None and occurrence is None:
+            _change_decide(booking, change, approve=False, actor=actor, reason=reason)
+            return booking
+        pending = booking.occurrences.filter(status=S.PENDING, replaces__isnull=True)
+        if occurrence is not None:
+            pending = pending.filter(pk=occurrence.pk)
+        targets = list(pending)
+        if not targets:
+            raise InvalidTransition(
+                _("Nothing in this booking is waiting for a decision."), code="nothing_pending"
+            )
+        now = timezone.now()
+        for o in targets:
+            _transition(o, to=S.REJECTED, actor=actor, reason=reason.strip(), now=now)
+        _save_occurrences(targets)
+        booking_status_refresh(booking)
+        audit.record(
+            actor=actor,
+            action="booking.rejected",
+            target=booking,
+            data={"occurrences": [o.pk for o in targets], "reason": reason.strip()},
+        )
+        _notify("rejected", booking, occurrence_ids=[o.pk for o in targets], reason=reason.strip())
+    return booking
+
+
+# -- cancel ----------------------------------------------------------------------------------
+
+
+def booking_cancel(
+    *, booking: Booking, actor, reason: str = "", occurrence: Occurrence | None = None
+) -> Booking:
+    """BK-6: cancel before the start, the whole booking (its future meetings) or one
+    occurrence. After the policy's deadline it counts as a late cancellation."""
+    if not can_cancel(actor, booking):
+        raise PermissionDeniedError(
+            _("Only the organizer can cancel this booking."), code="not_organizer"
+        )
+    with transaction.atomic():
+        booking = _locked(booking)
+        now = timezone.now()
+        policy = rules.policy_current()
+        occupying = booking.occurrences.filter(status__in=Occurrence.OCCUPYING)
+        if occurrence is not None:
+            occupying = occupying.filter(pk=occurrence.pk)
+        targets = list(occupying)
+        future = [o for o in targets if o.start > now]
+        if not future:
+            raise InvalidTransition(
+                _("Only meetings that have not started can be cancelled."), code="already_started"
+            )
+        deadline = dt.timedelta(hours=policy.cancellation_deadline_hours)
+        for o in future:
+            _transition(o, to=S.CANCELLED, actor=actor, reason=reason, now=now)
+            # Only a meeting that was confirmed can be cancelled late (001 §2.5).
+            o.late_cancellation = o.decided_at is not None and now > o.start - deadline
+        _save_occurrences(future)
+        change = _pending_change(booking)
+        if change is not None and occurrence is None:
+            change.status = BookingChange.Status.WITHDRAWN
+            change.decided_at = now
+            change.save(update_fields=["status", "decided_at"])
+        booking_status_refresh(booking)
+        audit.record(
+            actor=actor,
+            action="booking.cancelled",
+            target=booking,
+            data={
+                "occurrences": [o.pk for o in future],
+                "late": [o.pk for o in future if o.late_cancellation],
+                "reason": reason,
+                "policy_version": policy.version,
+            },
+        )
+        _notify("cancelled", booking, occurrence_ids=[o.pk for o in future])
+    return booking
+
+
+# -- change ----------------------------------------------------------------------------------
+
+
+def _field_value(value: Any) -> Any:
+    if isinstance(value, Room):
+        return value.pk
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def booking_change(*, booking: Booking, actor, **changes: Any) -> Booking:
+    """BK-5: change a booking. Topic, agenda and settings change at once. A change of
+    room, time, headcount or confidentiality goes to the approver when the booking was
+    approved: the new slot is held beside the old one, which stays the organizer's
+    until the change is decided. Time changes apply to single meetings."""
+    unknown = set(changes) - set(MATERIAL_FIELDS) - set(PLAIN_FIELDS)
+    if unknown:
+        raise BookingInputError(
+            _("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))}
+        )
+    if not can_change(actor, booking):
+        raise PermissionDeniedError(
+            _("Only the organizer can change this booking."), code="not_organizer"
+        )
+    with transaction.atomic():
+        booking = _locked(booking)
+        if booking.status not in (Booking.Status.PENDING, Booking.Status.APPROVED):
+            raise InvalidTransition(
+                _("Only pending or approved bookings can be changed."), code="not_changeable"
+            )
+        if _pending_change(booking) is not None:
+            raise InvalidTransition(
+                _("A change of this booking is already waiting for approval."),
+                code="change_pending",
+            )
+        current = list(
+            booking.occurrences.filter(status__in=Occurrence.OCCUPYING, start__gt=timezone.now())
+        )
+        if not current:
+            raise InvalidTransition(
+                _("Only meetings that have not started can be changed."), code="already_started"
+            )
+        old = {
+            f: getattr(booking, f) for f in (*PLAIN_FIELDS, "expected_headcount", "confidential")
+        }
+        old["room"] = booking.room
+        if len(current) == 1:
+            old["start"], old["end"] = current[0].start, current[0].end
+        elif "start" in changes or "end" in changes:
+            raise BookingInputError(
+                _("Change the time of one meeting of a series at a time, or cancel and book anew."),
+                code="series_time_change",
+            )
+        changed = {f: v for f, v in changes.items() if f in old and v != old[f]}
+        if not changed:
+            return booking
+        plain = {f: v for f, v in changed.items() if f in PLAIN_FIELDS}
+        material = {f: v for f, v in changed.items() if f in MATERIAL_FIELDS}
+        room = material.get("room", booking.room)
+        room = Room.objects.select_related("provider").get(pk=room.pk)
+        if material:
+            start = material.get("start", old.get("start"))
+            end = material.get("end", old.get("end"))
+            headcount = material.get("expected_headcount", booking.expected_headcount)
+            if len(current) == 1:
+                _validate_basics(start=start, end=end, topic=booking.topic, headcount=headcount)
+                slots = [(start, end)]
+            else:
+                slots = [(o.start, o.end) for o in current]
+            policy = rules.policy_current()
+            external = booking.attendees.filter(is_active=True, user__isnull=True).count()
+            violations = _check_all(
+                policy=policy,
+                organizer=booking.organizer,
+                room=room,
+                slots=slots,
+                headcount=headcount,
+                recording_allowed=plain.get("recording_allowed", booking.recording_allowed),
+                external_guests=external,
+                exclude_booking=booking,
+            )
+            if violations:
+                raise rules.UsageRuleViolation(violations)
+            _raise_if_taken(room, slots, exclude_booking=booking)
+        for f, v in plain.items():
+            setattr(booking, f, v)
+        history = {
+            f: {"old": _field_value(old[f]), "new": _field_value(v)} for f, v in changed.items()
+        }
+        try:
+            with transaction.atomic():
+                if material and booking.status == Booking.Status.APPROVED:
+                    _change_request(booking, actor, material, old, current, room, slots)
+                elif material:
+                    _change_in_place(booking, material, current, room, slots)
+                booking.save()
+        except IntegrityError as error:
+            if not _is_overlap_violation(error):
+                raise
+            _raise_if_taken(room, slots, exclude_booking=booking)
+            raise
+        audit.record(
+            actor=actor,
+            action="booking.change_requested"
+            if booking.status == Booking.Status.PENDING and material and _pending_change(booking)
+            else "booking.changed",
+            target=booking,
+            data={"changes": history},
+        )
+        if material:
+            _notify("changed", booking)
+    return booking
+
+
+def _change_in_place(booking, material, current, room, slots) -> None:
+    """A pending booking: nothing was confirmed, so it simply changes."""
+    for f in ("expected_headcount", "confidential"):
+        if f in material:
+            setattr(booking, f, material[f])
+    booking.room = room
+    for o, (start, end) in zip(current, slots, strict=True):
+        o.room, o.start, o.end, o.occupied_from = room, start, end, start - room.preparation
+    Occurrence.objects.bulk_update(current, ["room", "start", "end", "occupied_from"])
+
+
+def _change_request(booking, actor, material, old, current, room, slots) -> None:
+    proposed = {f: _field_value(v) for f, v in material.items()}
+    BookingChange.objects.create(
+        booking=booking,
+        requested_by=actor,
+        proposed=proposed,
+        previous={f: _field_value(old[f]) for f in material},
+    )
+    if {"room", "start", "end"} & set(material):
+        _new_occurrences(booking, room, slots, replaces=current)
+    booking.status = Booking.Status.PENDING
+
+
+def _change_decide(
+    booking: Booking, change: BookingChange, *, approve: bool, actor, reason: str
+) -> None:
+    """Caller holds the booking's lock."""
+    now = timezone.now()
+    new = list(
+        booking.occurrences.filter(status=S.PENDING, replaces__isnull=False).select_related(
+            "replaces"
+        )
+    )
+    if approve:
+        for f in ("expected_headcount", "confidential"):
+            if f in change.proposed:
+                setattr(booking, f, change.proposed[f])
+        if "room" in change.proposed and change.proposed["room"] != booking.room_id:
+            booking.room = Room.objects.select_related("provider").get(pk=change.proposed["room"])
+            booking.join_url = booking.meeting_code = booking.meeting_password = ""
+        old = [o.replaces for o in new]
+        for o in old:
+            _transition(o, to=S.SUPERSEDED, actor=actor, now=now)
+        _save_occurrences(old)
+        # The old rows leave the occupying statuses first, so the new ones never overlap them.
+        for o in new:
+            _transition(o, to=S.APPROVED, actor=actor, reason=reason, now=now)
+        _save_occurrences(new)
+        booking.save()
+        _give_join_info(booking)
+    else:
+        for o in new:
+            _transition(o, to=S.REJECTED, actor=actor, reason=reason, now=now)
+        _save_occurrences(new)
+    change.status = BookingChange.Status.APPROVED if approve else BookingChange.Status.REJECTED
+    change.decided_by, change.decided_at, change.reason = actor, now, reason
+    change.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    booking_status_refresh(booking)
+    audit.record(
+        actor=actor,
+        action="booking.change_approved" if approve else "booking.change_rejected",
+        target=booking,
+        data={"change": change.pk, "proposed": change.proposed, "reason": reason},
+    )
+    _notify("change_approved" if approve else "change_rejected", booking, reason=reason)

@@ -1,0 +1,25 @@
+"""Fill msgstr entries of locale/zh_Hans/LC_MESSAGES/django.po from a Python file that
+defines a dict T {msgid: translation}; prints what is still untranslated.
+Usage: python scripts/translate.py FILE.py [FILE.py ...]; then manage.py compilemessages."""
+
+import runpy
+import sys
+from pathlib import Path
+
+import polib
+
+PO = Path(__file__).resolve().parent.parent / "locale/zh_Hans/LC_MESSAGES/django.po"
+
+table: dict[str, str] = {}
+for path in sys.argv[1:]:
+    table.update(runpy.run_path(path)["T"])
+po = polib.pofile(str(PO))
+for entry in po:
+    if entry.msgid in table:
+        entry.msgstr = table[entry.msgid]
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+po.metadata_is_fuzzy = False
+po.save()
+missing = [e.msgid for e in po if not e.translated() or "fuzzy" in e.flags]
+print(f"{len(missing)} untranslated", *missing, sep="\n  ")

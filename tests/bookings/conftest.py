@@ -1,0 +1,53 @@
+"""Booking tests run at a fixed moment: Monday 7 December 2026, 09:00 in Shanghai.
+`at(day, "HH:MM")` makes an aware datetime in company time, `day` counted from that
+Monday (2 = Wednesday)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+import time_machine
+
+from bookings.models import UsagePolicy
+from tests.factories import RoomFactory, UserFactory
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+MONDAY = dt.date(2026, 12, 7)
+NOW = dt.datetime.combine(MONDAY, dt.time(9, 0), tzinfo=SHANGHAI)
+
+
+def at(day: int, hhmm: str) -> dt.datetime:
+    hours, minutes = (int(x) for x in hhmm.split(":"))
+    return dt.datetime.combine(
+        MONDAY + dt.timedelta(days=day), dt.time(hours, minutes), tzinfo=SHANGHAI
+    )
+
+
+@pytest.fixture(autouse=True)
+def _frozen_now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def policy(db) -> UsagePolicy:
+    """The policy in force: the migration's version 1 defaults (24 h notice, 240 min,
+    90 days, 08:00–20:00 Monday to Friday, no quotas, no auto-approval)."""
+    return UsagePolicy.objects.order_by("-version").first()
+
+
+@pytest.fixture
+def room(db):
+    return RoomFactory(name="Tencent A", capacity=10)
+
+
+@pytest.fixture
+def organizer(db):
+    return UserFactory(email="organizer@example.com", name="Olga Organizer")
+
+
+@pytest.fixture
+def approver(db):
+    return UserFactory(email="approver@example.com", is_staff=True, groups=["Approvers"])

@@ -1,0 +1,459 @@
+"""BK-4 to BK-7: the status machine, approval and rejection, cancellation, change,
+and the records they leave."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+
+from bookings import services
+from bookings.conflicts import BookingConflict
+from bookings.models import Booking, BookingChange, Occurrence
+from meetingops.errors import ApplicationError, InvalidTransition, PermissionDeniedError
+from oversight.models import AuditEvent
+from tests.bookings.conftest import NOW, at
+from tests.factories import RoomFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+S = Occurrence.Status
+
+
+def request(organizer, room, start=None, end=None, **extra):
+    extra.setdefault("expected_headcount", 3)
+    return services.booking_request(
+        organizer=organizer,
+        room=room,
+        start=start or at(2, "10:00"),
+        end=end or at(2, "11:00"),
+        topic=extra.pop("topic", "Quarterly review"),
+        **extra,
+    )
+
+
+def statuses(booking) -> list[str]:
+    return list(booking.occurrences.order_by("start", "pk").values_list("status", flat=True))
+
+
+# -- transitions -------------------------------------------------------------------------
+
+
+def test_a_request_starts_pending_and_holds_its_slot(organizer, room):
+    booking = request(organizer, room)
+
+    assert booking.status == Booking.Status.PENDING
+    with pytest.raises(BookingConflict):
+        request(UserFactory(), room, at(2, "10:30"), at(2, "11:30"))
+
+
+def test_approval_confirms_gives_a_join_link_audits_and_notifies(
+    organizer, room, approver, django_capture_on_commit_callbacks, eager_tasks
+):
+    booking = request(organizer, room)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_approve(booking=booking, actor=approver, note="ok")
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.APPROVED
+    assert booking.join_url.startswith("https://meet.example.com/MeetingOps-")
+    occurrence = booking.occurrences.get()
+    assert (occurrence.decided_by, occurrence.decided_at) == (approver, NOW)
+    assert AuditEvent.objects.get(action="booking.approved").actor == approver
+    assert mail.outbox[-1].to == [organizer.email]
+    assert booking.join_url in mail.outbox[-1].body
+
+
+def test_notifications_are_queued_only_when_the_change_commits(
+    organizer, room, approver, django_capture_on_commit_callbacks
+):
+    booking = request(organizer, room)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.booking_approve(booking=booking, actor=approver)
+
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+
+
+def test_join_links_are_unguessable_and_differ_per_meeting(organizer, room, approver):
+    first = request(organizer, room, at(2, "10:00"), at(2, "11:00"))
+    second = request(organizer, room, at(2, "11:00"), at(2, "12:00"))
+    for booking in (first, second):
+        services.booking_approve(booking=booking, actor=approver)
+        booking.refresh_from_db()
+
+    assert first.join_url != second.join_url
+    assert len(first.meeting_code) > 24
+
+
+def test_a_manual_room_gives_its_fixed_link(organizer, approver):
+    room = RoomFactory(
+        provider__name="Tencent manual",
+        provider__kind="manual",
+        provider__base_url="",
+        join_url="https://meeting.tencent.com/dm/abc",
+        meeting_code="123 456 789",
+        meeting_password="4321",
+    )
+    booking = request(organizer, room)
+
+    services.booking_approve(booking=booking, actor=approver)
+
+    booking.refresh_from_db()
+    assert (booking.join_url, booking.meeting_code, booking.meeting_password) == (
+        "https://meeting.tencent.com/dm/abc",
+        "123 456 789",
+        "4321",
+    )
+
+
+def test_a_confidential_meeting_gets_a_password(organizer, room, approver):
+    booking = request(organizer, room, confidential=True)
+
+    services.booking_approve(booking=booking, actor=approver)
+
+    booking.refresh_from_db()
+    assert booking.meeting_password.isdigit()
+    assert len(booking.meeting_password) == 6
+
+
+def test_rejection_needs_a_reason_and_frees_the_slot(organizer, room, approver):
+    booking = request(organizer, room)
+
+    with pytest.raises(ApplicationError) as error:
+        services.booking_reject(booking=booking, actor=approver, reason="  ")
+    assert error.value.code == "reason_required"
+    assert Booking.objects.get(pk=booking.pk).status == Booking.Status.PENDING
+
+    services.booking_reject(booking=booking, actor=approver, reason="Room reserved for the board")
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.REJECTED
+    assert booking.occurrences.get().reason == "Room reserved for the board"
+    assert request(UserFactory(), room).status == Booking.Status.PENDING
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("reject", "approve"),
+        ("reject", "reject"),
+        ("cancel", "approve"),
+        ("approve", "approve"),
+    ],
+)
+def test_a_decided_booking_cannot_be_decided_again(organizer, room, approver, first, then):
+    booking = request(organizer, room)
+    act = {
+        "approve": lambda: services.booking_approve(booking=booking, actor=approver),
+        "reject": lambda: services.booking_reject(booking=booking, actor=approver, reason="no"),
+        "cancel": lambda: services.booking_cancel(booking=booking, actor=organizer),
+    }
+    act[first]()
+    events = AuditEvent.objects.count()
+
+    with pytest.raises(InvalidTransition):
+        act[then]()
+
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(
+    ("status", "to", "allowed"),
+    [
+        (S.PENDING, S.APPROVED, True),
+        (S.PENDING, S.REJECTED, True),
+        (S.PENDING, S.CANCELLED, True),
+        (S.PENDING, S.COMPLETED, False),
+        (S.PENDING, S.NO_SHOW, False),
+        (S.APPROVED, S.COMPLETED, True),
+        (S.APPROVED, S.CANCELLED, True),
+        (S.APPROVED, S.NO_SHOW, True),
+        (S.APPROVED, S.REJECTED, False),
+        (S.APPROVED, S.PENDING, False),
+        (S.REJECTED, S.APPROVED, False),
+        (S.CANCELLED, S.APPROVED, False),
+        (S.COMPLETED, S.CANCELLED, False),
+        (S.NO_SHOW, S.COMPLETED, False),
+    ],
+)
+def test_the_status_table_allows_only_its_moves(status, to, allowed):
+    occurrence = Occurrence(status=status)
+
+    if allowed:
+        assert services._transition(occurrence, to=to, actor=None) is True
+        assert occurrence.status == to
+    else:
+        with pytest.raises(InvalidTransition):
+            services._transition(occurrence, to=to, actor=None)
+        assert occurrence.status == status
+
+
+def test_the_same_status_again_is_a_no_op():
+    occurrence = Occurrence(status=S.APPROVED)
+
+    assert services._transition(occurrence, to=S.APPROVED, actor=None) is False
+
+
+# -- who may decide ----------------------------------------------------------------------------
+
+
+def test_an_employee_cannot_approve(organizer, room):
+    booking = request(organizer, room)
+
+    with pytest.raises(PermissionDeniedError):
+        services.booking_approve(booking=booking, actor=UserFactory())
+
+
+def test_an_approver_cannot_approve_their_own_request(room, approver):
+    booking = request(approver, room)
+
+    with pytest.raises(PermissionDeniedError):
+        services.booking_approve(booking=booking, actor=approver)
+
+
+def test_only_the_organizer_cancels(organizer, room):
+    booking = request(organizer, room)
+
+    with pytest.raises(PermissionDeniedError):
+        services.booking_cancel(booking=booking, actor=UserFactory())
+
+
+# -- cancel (BK-6) ---------------------------------------------------------------------------------
+
+
+def test_cancelling_in_time_is_not_late_and_tells_attendees(
+    organizer, room, approver, django_capture_on_commit_callbacks, eager_tasks
+):
+    guest = UserFactory()
+    booking = request(organizer, room, attendee_users=[guest])
+    services.booking_approve(booking=booking, actor=approver)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, actor=organizer, reason="Moved online")
+
+    occurrence = booking.occurrences.get()
+    assert (occurrence.status, occurrence.late_cancellation) == (S.CANCELLED, False)
+    assert {guest.email, organizer.email} <= {a for m in mail.outbox for a in m.to}
+
+
+def test_cancelling_after_the_deadline_counts_as_late(organizer, room, approver):
+    booking = request(organizer, room)
+    services.booking_approve(booking=booking, actor=approver)
+
+    with time_machine.travel(at(2, "08:30"), tick=False):
+        services.booking_cancel(booking=booking, actor=organizer)
+
+    assert booking.occurrences.get().late_cancellation is True
+    assert AuditEvent.objects.get(action="booking.cancelled").data["late"] == [
+        booking.occurrences.get().pk
+    ]
+
+
+def test_a_meeting_that_has_started_cannot_be_cancelled(organizer, room, approver):
+    booking = request(organizer, room)
+    services.booking_approve(booking=booking, actor=approver)
+
+    with time_machine.travel(at(2, "10:05"), tick=False), pytest.raises(InvalidTransition):
+        services.booking_cancel(booking=booking, actor=organizer)
+
+
+def test_bookings_are_never_deleted(organizer, room):
+    booking = request(organizer, room)
+
+    with pytest.raises(Exception, match="protected"):
+        Booking.objects.filter(pk=booking.pk).delete()
+
+
+# -- change (BK-5) ---------------------------------------------------------------------------------
+
+
+def test_changing_a_pending_booking_applies_at_once(organizer, room):
+    booking = request(organizer, room)
+
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")
+    )
+
+    occurrence = booking.occurrences.get()
+    assert (occurrence.start, occurrence.end, occurrence.status) == (
+        at(3, "10:00"),
+        at(3, "11:00"),
+        S.PENDING,
+    )
+    assert not BookingChange.objects.exists()
+
+
+def test_change_of_approved_booking_keeps_old_slot_until_decided(organizer, room, approver):
+    booking = request(organizer, room)
+    services.booking_approve(booking=booking, actor=approver)
+
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")
+    )
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.PENDING
+    assert statuses(booking) == [S.APPROVED, S.PENDING]
+    for slot in [(at(2, "10:00"), at(2, "11:00")), (at(3, "10:00"), at(3, "11:00"))]:
+        with pytest.raises(BookingConflict):
+            request(UserFactory(), room, *slot)
+
+
+def test_approving_the_change_moves_the_meeting_and_frees_the_old_slot(organizer, room, approver):
+    booking = request(organizer, room)
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")
+    )
+
+    services.booking_approve(booking=booking, actor=approver)
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.APPROVED
+    assert statuses(booking) == [S.SUPERSEDED, S.APPROVED]
+    assert BookingChange.objects.get().status == BookingChange.Status.APPROVED
+    assert request(UserFactory(), room).status == Booking.Status.PENDING
+
+
+def test_rejecting_the_change_keeps_the_original_meeting(organizer, room, approver):
+    booking = request(organizer, room, expected_headcount=3)
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_change(
+        booking=booking,
+        actor=organizer,
+        start=at(3, "10:00"),
+        end=at(3, "11:00"),
+        expected_headcount=8,
+    )
+
+    services.booking_reject(booking=booking, actor=approver, reason="Board meeting then")
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.APPROVED
+    assert booking.expected_headcount == 3
+    assert statuses(booking) == [S.APPROVED, S.REJECTED]
+    assert request(UserFactory(), room, at(3, "10:00"), at(3, "11:00"))
+
+
+def test_a_headcount_change_of_an_approved_booking_waits_for_approval(organizer, room, approver):
+    booking = request(organizer, room, expected_headcount=3)
+    services.booking_approve(booking=booking, actor=approver)
+
+    services.booking_change(booking=booking, actor=organizer, expected_headcount=9)
+
+    booking.refresh_from_db()
+    assert (booking.status, booking.expected_headcount) == (Booking.Status.PENDING, 3)
+    services.booking_approve(booking=booking, actor=approver)
+    booking.refresh_from_db()
+    assert (booking.status, booking.expected_headcount) == (Booking.Status.APPROVED, 9)
+
+
+def test_a_topic_change_of_an_approved_booking_applies_without_approval(organizer, room, approver):
+    booking = request(organizer, room)
+    services.booking_approve(booking=booking, actor=approver)
+
+    services.booking_change(booking=booking, actor=organizer, topic="Quarterly review (Q4)")
+
+    booking.refresh_from_db()
+    assert (booking.status, booking.topic) == (Booking.Status.APPROVED, "Quarterly review (Q4)")
+    event = AuditEvent.objects.get(action="booking.changed")
+    assert event.data["changes"]["topic"] == {
+        "old": "Quarterly review",
+        "new": "Quarterly review (Q4)",
+    }
+
+
+def test_a_change_into_a_taken_slot_is_refused_and_changes_nothing(organizer, room, approver):
+    booking = request(organizer, room)
+    services.booking_approve(booking=booking, actor=approver)
+    request(UserFactory(), room, at(3, "10:00"), at(3, "11:00"))
+
+    with pytest.raises(BookingConflict):
+        services.booking_change(
+            booking=booking, actor=organizer, start=at(3, "10:30"), end=at(3, "11:30")
+        )
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.APPROVED
+    assert statuses(booking) == [S.APPROVED]
+
+
+def test_a_second_change_waits_for_the_first(organizer, room, approver):
+    booking = request(organizer, room)
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_change(booking=booking, actor=organizer, expected_headcount=5)
+
+    with pytest.raises(InvalidTransition):
+        services.booking_change(booking=booking, actor=organizer, expected_headcount=6)
+
+
+def test_moving_to_another_room_gets_that_rooms_link(organizer, room, approver):
+    other = RoomFactory(
+        provider__name="Manual",
+        provider__kind="manual",
+        provider__base_url="",
+        join_url="https://zoom.example/j/1",
+    )
+    booking = request(organizer, room)
+    services.booking_approve(booking=booking, actor=approver)
+
+    services.booking_change(booking=booking, actor=organizer, room=other)
+    services.booking_approve(booking=booking, actor=approver)
+
+    booking.refresh_from_db()
+    assert (booking.room, booking.join_url) == (other, "https://zoom.example/j/1")
+
+
+def test_every_step_of_a_booking_is_in_its_history(organizer, room, approver):
+    booking = request(organizer, room)
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_change(booking=booking, actor=organizer, expected_headcount=5)
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_cancel(booking=booking, actor=organizer)
+
+    history = AuditEvent.objects.filter(target_type="bookings.booking", target_id=str(booking.pk))
+    assert list(history.order_by("seq").values_list("action", flat=True)) == [
+        "booking.requested",
+        "booking.approved",
+        "booking.change_requested",
+        "booking.change_approved",
+        "booking.cancelled",
+    ]
+
+
+# -- input ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "code"),
+    [
+        (at(2, "11:00"), at(2, "10:00"), "end_before_start"),
+        (at(2, "10:00"), at(2, "10:00"), "end_before_start"),
+        (
+            dt.datetime(2026, 12, 9, 10),  # noqa: DTZ001 - naive on purpose
+            dt.datetime(2026, 12, 9, 11),  # noqa: DTZ001
+            "naive_datetime",
+        ),
+    ],
+    ids=["end-before-start", "zero-length", "naive"],
+)
+def test_bad_times_are_refused_with_a_clear_code(organizer, room, start, end, code):
+    with pytest.raises(ApplicationError) as error:
+        request(organizer, room, start, end)
+
+    assert error.value.code == code
+    assert not Booking.objects.exists()
+
+
+def test_a_bad_guest_address_is_refused(organizer, room):
+    room.allows_external_guests = True
+    room.save()
+
+    with pytest.raises(ApplicationError) as error:
+        request(organizer, room, attendee_emails=["not-an-address"])
+
+    assert error.value.code == "invalid_email"
