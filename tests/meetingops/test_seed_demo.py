@@ -46,3 +46,15 @@ def test_running_it_again_duplicates_nothing_and_keeps_changed_passwords():
     assert (User.objects.count(), Department.objects.count(), AuditEvent.objects.count()) == counts
     assert User.objects.get(email="admin@example.com").check_password("Changed-by-admin-1!")
     assert "password unchanged" in output
+
+
+def test_demo_has_rooms_and_bookings_waiting_confirmed_and_in_a_series():
+    from bookings.models import Booking, Room
+
+    _seed()
+
+    assert Room.objects.count() == 4
+    statuses = set(Booking.objects.values_list("status", flat=True))
+    assert statuses == {Booking.Status.APPROVED, Booking.Status.PENDING}
+    assert Booking.objects.filter(recurrence__freq="weekly").exists()
+    assert Booking.objects.get(status=Booking.Status.APPROVED).join_url

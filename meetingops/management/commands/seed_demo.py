@@ -3,9 +3,17 @@ Running it again changes nothing that exists (and never resets a changed passwor
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from bookings import services as booking_services
+from bookings.models import Booking, Provider, Room
+from meetingops.errors import ApplicationError
 from security import roles
 from security.models import Department, User
 from security.services import user_create
@@ -35,6 +43,26 @@ PEOPLE = [
 ]
 
 
+ROOMS = [
+    # name, provider, capacity, recording, large, external guests, preparation minutes
+    ("腾讯会议 A Tencent A", "manual", 25, True, False, True, 10),
+    ("腾讯会议 B Tencent B", "manual", 10, False, False, False, 0),
+    ("Zoom 大会议室 Zoom Large", "manual", 300, True, True, True, 30),
+    ("Jitsi 1", "jitsi", 50, False, False, True, 5),
+]
+
+
+def _next_weekday(days_ahead: int) -> dt.date:
+    day = timezone.localdate() + dt.timedelta(days=days_ahead)
+    while day.isoweekday() > 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
 class Command(BaseCommand):
     help = "Create demo departments and users (idempotent); prints the sign-in details."
 
@@ -62,7 +90,93 @@ class Command(BaseCommand):
                 )
                 rows.append((email, DEMO_PASSWORD, groups, superuser))
 
+            rooms = self._rooms()
+        if not Booking.objects.exists():
+            try:
+                with transaction.atomic():
+                    self._bookings(rooms)
+            except ApplicationError as error:
+                # The usage policy in force may forbid the sample slots; users matter more.
+                self.stderr.write(f"Demo bookings skipped: {error.detail}")
+
         self.stdout.write(self.style.MIGRATE_HEADING("Demo users (sign in at /accounts/login/):"))
         for email, password, groups, superuser in rows:
             role = "superuser" if superuser else (", ".join(groups) or "employee")
             self.stdout.write(f"  {email:<26} {password:<28} {role}")
+
+    def _rooms(self) -> list[Room]:
+        providers = {
+            "manual": Provider.objects.get_or_create(
+                name="手动链接 Manual link", defaults={"kind": Provider.Kind.MANUAL}
+            )[0],
+            "jitsi": Provider.objects.get_or_create(
+                name="Jitsi",
+                defaults={"kind": Provider.Kind.JITSI, "base_url": "https://meet.jit.si"},
+            )[0],
+        }
+        rooms = []
+        for index, (name, kind, capacity, rec, large, guests, prep) in enumerate(ROOMS, 1):
+            room, _ = Room.objects.get_or_create(
+                name=name,
+                defaults={
+                    "provider": providers[kind],
+                    "capacity": capacity,
+                    "supports_recording": rec,
+                    "supports_large_meeting": large,
+                    "allows_external_guests": guests,
+                    "preparation_minutes": prep,
+                    "join_url": f"https://meeting.example.com/room-{index}"
+                    if kind == "manual"
+                    else "",
+                    "meeting_code": f"800 100 {index:03d}" if kind == "manual" else "",
+                },
+            )
+            rooms.append(room)
+        return rooms
+
+    def _bookings(self, rooms: list[Room]) -> None:
+        """A few requests in different states, two working days ahead and later."""
+        people = {u.email: u for u in User.objects.all()}
+        approver = people["approver@example.com"]
+        day = _next_weekday(2)
+        later = _next_weekday(3)
+        confirmed = booking_services.booking_request(
+            organizer=people["wang.wei@example.com"],
+            room=rooms[0],
+            start=_at(day, 10),
+            end=_at(day, 11),
+            topic="销售周例会 Weekly sales meeting",
+            expected_headcount=8,
+            attendee_users=[people["li.na@example.com"]],
+        )
+        booking_services.booking_approve(booking=confirmed, actor=approver, note="")
+        booking_services.booking_request(
+            organizer=people["zhang.min@example.com"],
+            room=rooms[3],
+            start=_at(day, 14),
+            end=_at(
+                day,
+                15,
+            ),
+            topic="研发评审 Design review",
+            expected_headcount=5,
+        )
+        booking_services.booking_request(
+            organizer=people["chen.jie@example.com"],
+            room=rooms[0],
+            start=_at(later, 9),
+            end=_at(later, 10),
+            topic="预算讨论 Budget talk",
+            expected_headcount=4,
+            confidential=True,
+        )
+        booking_services.booking_request(
+            organizer=people["li.na@example.com"],
+            room=rooms[1],
+            start=_at(day, 16),
+            end=_at(day, 17),
+            topic="客户沟通 Customer call",
+            expected_headcount=3,
+            recurrence_rule={"freq": "weekly", "count": 4},
+            skip_unavailable=True,
+        )
