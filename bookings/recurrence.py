@@ -42,8 +42,10 @@ class Rule:
 
 def rule_from(data: dict) -> Rule:
     """Validate a rule given by a user (API, page); raise InvalidRecurrence."""
+    if not isinstance(data, dict):
+        raise InvalidRecurrence(_("The repeat rule is not understood."))
     freq = data.get("freq")
-    if freq not in FREQUENCIES:
+    if not isinstance(freq, str) or freq not in FREQUENCIES:
         raise InvalidRecurrence(_("Repeat daily, weekly or monthly."), fields={"freq": ["invalid"]})
     try:
         interval = int(data.get("interval") or 1)
@@ -57,7 +59,7 @@ def rule_from(data: dict) -> Rule:
             if until_raw
             else None
         )
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, AttributeError):
         raise InvalidRecurrence(_("The repeat rule is not understood.")) from None
     if not 1 <= interval <= 12:
         raise InvalidRecurrence(_("Repeat every 1 to 12 periods."), fields={"interval": ["range"]})

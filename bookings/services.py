@@ -12,14 +12,16 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings import conflicts, recurrence, rules
-from bookings.models import Attendee, Booking, BookingChange, Occurrence, Room
+from bookings.models import Attendee, Booking, BookingChange, Occurrence, Room, UsagePolicy
 from bookings.permissions import can_approve, can_cancel, can_change
 from bookings.providers import provider_for
 from meetingops.errors import ApplicationError, InvalidTransition, PermissionDeniedError
@@ -320,7 +322,7 @@ def booking_request(
     try:
         with transaction.atomic():
             # Quotas count the organizer's other bookings: take them one at a time.
-            type(organizer).objects.select_for_update().filter(pk=organizer.pk).first()
+            get_user_model().objects.select_for_update().filter(pk=organizer.pk).first()
             room = Room.objects.select_related("provider").get(pk=room.pk)
             policy = rules.policy_current()
             violations = _check_all(
@@ -722,3 +724,31 @@ def _change_decide(
         data={"change": change.pk, "proposed": change.proposed, "reason": reason},
     )
     _notify("change_approved" if approve else "change_rejected", booking, reason=reason)
+
+
+# -- usage policy ----------------------------------------------------------------------------
+
+
+POLICY_FIELDS = tuple(f.name for f in UsagePolicy._meta.fields if f.editable and not f.primary_key)
+
+
+def usage_policy_create(*, actor, values: dict, changes: dict) -> UsagePolicy:
+    """BK-2: a new version of the usage policy; earlier versions are never updated.
+    Two admins saving at once get consecutive versions (the latest row is locked)."""
+    with transaction.atomic():
+        list(UsagePolicy.objects.select_for_update().order_by("-version")[:1])
+        previous = UsagePolicy.objects.aggregate(latest=Max("version"))["latest"] or 0
+        policy = UsagePolicy(**values, version=previous + 1, created_by=actor)
+        policy.save(force_insert=True)
+        audit.record(
+            actor=actor,
+            action="usagepolicy.created",
+            target=policy,
+            data={
+                "version": policy.version,
+                "previous_version": previous or None,
+                "values": {name: getattr(policy, name) for name in POLICY_FIELDS},
+                "changes": changes,
+            },
+        )
+    return policy

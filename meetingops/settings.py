@@ -196,15 +196,24 @@ if CONFIG.secure_proxy_ssl_header:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # REST API (X-1) -----------------------------------------------------------------------
+# A request body larger than this is refused (413 `too_large` in the API), never read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 REST_FRAMEWORK = {
+    # Personal tokens first: a request without credentials then gets a 401 naming the
+    # Bearer scheme. Sessions keep DRF's CSRF check (STYLE "Security habits").
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "security.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only, held to DATA_UPLOAD_MAX_MEMORY_SIZE; anything else is a 415.
+    "DEFAULT_PARSER_CLASSES": ["meetingops.api.LimitedJSONParser"],
+    "EXCEPTION_HANDLER": "meetingops.api.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "meetingops.api.ApiPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "MeetingOps API",

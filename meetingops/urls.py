@@ -19,6 +19,8 @@ urlpatterns = [
     path("language", views.language_set, name="language_set"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("bookings.api.urls")),
+    path("api/v1/", include("security.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

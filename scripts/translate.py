@@ -16,7 +16,10 @@ for path in sys.argv[1:]:
 po = polib.pofile(str(PO))
 for entry in po:
     if entry.msgid in table:
-        entry.msgstr = table[entry.msgid]
+        if entry.msgid_plural:  # Chinese has one plural form
+            entry.msgstr_plural = {0: table[entry.msgid]}
+        else:
+            entry.msgstr = table[entry.msgid]
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
 po.metadata_is_fuzzy = False

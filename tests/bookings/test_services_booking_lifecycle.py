@@ -457,3 +457,13 @@ def test_a_bad_guest_address_is_refused(organizer, room):
         request(organizer, room, attendee_emails=["not-an-address"])
 
     assert error.value.code == "invalid_email"
+
+
+def test_a_request_accepts_the_lazy_signed_in_user_of_a_web_request(room):
+    from django.utils.functional import SimpleLazyObject
+
+    person = UserFactory()
+
+    booking = request(SimpleLazyObject(lambda: person), room)
+
+    assert booking.organizer == person

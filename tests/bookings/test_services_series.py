@@ -98,6 +98,9 @@ def test_times_repeat_in_local_time_across_a_daylight_saving_change():
         {"freq": "weekly", "interval": 13, "count": 3},
         {"freq": "weekly", "until": "next year"},
         {"freq": "weekly", "count": "many"},
+        {"freq": ["weekly"], "count": 2},
+        {"freq": "weekly", "weekdays": "mon", "count": 2},
+        ["weekly"],
     ],
 )
 def test_a_rule_that_makes_no_sense_is_refused(rule):

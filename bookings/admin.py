@@ -1,0 +1,956 @@
+"""Django admin of the bookings app: the approvers' queue (BK-4), rooms, providers,
+blackout periods and the versioned usage policy (BK-2).
+
+Bookings are read-only here: every decision goes through `bookings.services`, which
+checks, audits and notifies; nothing is added or deleted in admin (BK-7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Max, Subquery
+from django.forms.models import model_to_dict
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from bookings import selectors
+from bookings.models import (
+    Blackout,
+    Booking,
+    BookingChange,
+    Occurrence,
+    Provider,
+    Room,
+    UsagePolicy,
+)
+from bookings.services import POLICY_FIELDS, booking_approve, booking_reject, usage_policy_create
+from meetingops.errors import ApplicationError
+from oversight.admin_mixins import AuditedModelAdmin, form_changes
+
+APPROVE_PERMISSION = "bookings.approve_booking"
+
+
+# -- small renderers ---------------------------------------------------------------------
+
+
+def _local(value: dt.datetime) -> str:
+    """A moment in the viewer's time zone (the middleware activates the user's own)."""
+    return formats.date_format(timezone.localtime(value), "Y-m-d D H:i")
+
+
+def _slot(start: dt.datetime, end: dt.datetime) -> str:
+    local_start, local_end = timezone.localtime(start), timezone.localtime(end)
+    if local_start.date() == local_end.date():
+        return f"{_local(start)}–{formats.time_format(local_end, 'H:i')}"
+    return f"{_local(start)} – {_local(end)}"
+
+
+def _booking_label(booking: Booking) -> str:
+    """How admin names a booking: its topic, unless the viewer may not read it (SE-5)."""
+    if getattr(booking, "details_visible", not booking.confidential):
+        return _("#%(id)s “%(topic)s”") % {"id": booking.pk, "topic": booking.topic}
+    return _("#%(id)s (confidential meeting)") % {"id": booking.pk}
+
+
+@dataclass(frozen=True)
+class _Named:
+    """An object as a template names it (`pk`, str) without its own __str__."""
+
+    pk: int
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _bullets(items: Iterable[str], css_class: str = "") -> str:
+    return format_html(
+        '<ul class="booking-panel {}">{}</ul>',
+        css_class,
+        format_html_join("", "<li>{}</li>", ((item,) for item in items)),
+    )
+
+
+# -- the queue -----------------------------------------------------------------------------
+
+
+class RejectReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=2000,
+        help_text=_("The organizer reads this in the rejection notice."),
+        error_messages={"required": _("Say why the booking request is rejected.")},
+    )
+
+
+class MeetingDateForm(forms.Form):
+    meeting_from = forms.DateField(label=_("from"), required=False)
+    meeting_to = forms.DateField(label=_("to"), required=False)
+
+
+class MeetingDateFilter(admin.ListFilter):
+    """Bookings with a meeting starting in a range of days, in the viewer's time zone:
+    presets (today, this week…) or a from/to pair of dates, both inclusive."""
+
+    title = _("meeting date")
+    template = "admin/bookings/booking/meeting_date_filter.html"
+    parameters = ("meeting_from", "meeting_to")
+
+    def __init__(self, request, params, model, model_admin) -> None:
+        super().__init__(request, params, model, model_admin)
+        for name in self.parameters:
+            if name in params:
+                value = params.pop(name)
+                self.used_parameters[name] = value[-1] if isinstance(value, list) else value
+        self.form = MeetingDateForm(self.used_parameters or None)
+        self.other_parameters: list[tuple[str, str]] = []
+
+    def has_output(self) -> bool:
+        return True
+
+    def expected_parameters(self) -> list[str]:
+        return list(self.parameters)
+
+    def _bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        if not self.used_parameters:
+            return None, None
+        if not self.form.is_valid():
+            raise IncorrectLookupParameters(self.form.errors)
+        zone = timezone.get_current_timezone()
+        first, last = self.form.cleaned_data["meeting_from"], self.form.cleaned_data["meeting_to"]
+        start = dt.datetime.combine(first, dt.time.min, tzinfo=zone) if first else None
+        end = (
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+            if last
+            else None
+        )
+        return start, end
+
+    def queryset(self, request, queryset):
+        start, end = self._bounds()
+        if start is None and end is None:
+            return queryset
+        return queryset.filter(selectors.booking_has_meeting_between(start=start, end=end))
+
+    def _presets(self) -> list[tuple[str, dt.date | None, dt.date | None]]:
+        today = timezone.localdate()
+        monday = today - dt.timedelta(days=today.weekday())
+        return [
+            (_("Any date"), None, None),
+            (_("Today"), today, today),
+            (_("Tomorrow"), today + dt.timedelta(days=1), today + dt.timedelta(days=1)),
+            (_("This week"), monday, monday + dt.timedelta(days=6)),
+            (_("Next week"), monday + dt.timedelta(days=7), monday + dt.timedelta(days=13)),
+            (_("From today on"), today, None),
+            (_("Past"), None, today - dt.timedelta(days=1)),
+        ]
+
+    def choices(self, changelist):
+        # The from/to form resubmits the list's other filters and search as they are.
+        self.other_parameters = [
+            (name, value)
+            for name, values in changelist.filter_params.items()
+            if name not in self.parameters
+            for value in values
+        ]
+        current = (
+            self.used_parameters.get("meeting_from", ""),
+            self.used_parameters.get("meeting_to", ""),
+        )
+        for label, first, last in self._presets():
+            wanted = dict(
+                zip(
+                    self.parameters,
+                    (first.isoformat() if first else "", last.isoformat() if last else ""),
+                    strict=True,
+                )
+            )
+            yield {
+                "selected": tuple(wanted.values()) == current,
+                "query_string": changelist.get_query_string(
+                    {name: value for name, value in wanted.items() if value},
+                    [name for name, value in wanted.items() if not value],
+                ),
+                "display": label,
+            }
+
+
+class OccurrenceInline(admin.TabularInline):
+    """The booking's meetings (BK-8): read-only, decided through the booking's actions."""
+
+    model = Occurrence
+    fk_name = "booking"
+    template = "admin/bookings/booking/readonly_inline.html"
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    fields = ("when", "room", "status", "reason", "late", "decided", "replaces_slot")
+    readonly_fields = fields
+    verbose_name = _("meeting")
+    verbose_name_plural = _("meetings")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("room", "decided_by", "replaces")
+            .order_by("start", "pk")
+        )
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # A booking's meetings are part of it: whoever may see the booking sees them.
+        return BookingAdmin.may_view(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("when (your time zone)"))
+    def when(self, obj: Occurrence) -> str:
+        return _slot(obj.start, obj.end)
+
+    @admin.display(description=_("late cancellation"))
+    def late(self, obj: Occurrence) -> str:
+        return _("yes") if obj.late_cancellation else "–"
+
+    @admin.display(description=_("decided"))
+    def decided(self, obj: Occurrence) -> str:
+        if obj.decided_at is None:
+            return "–"
+        who = obj.decided_by or _("usage policy (automatic)")
+        return format_html("{}<br>{}", who, _local(obj.decided_at))
+
+    @admin.display(description=_("replaces"))
+    def replaces_slot(self, obj: Occurrence) -> str:
+        return _slot(obj.replaces.start, obj.replaces.end) if obj.replaces_id else "–"
+
+
+def _change_rows(change: BookingChange, booking: Booking) -> list[tuple[str, str, str]]:
+    """A change's fields as (label, current value, proposed value), readable."""
+    room_ids = {v for v in (change.previous.get("room"), change.proposed.get("room")) if v}
+    rooms = dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "name"))
+
+    def show(field: str, value) -> str:
+        if value is None:
+            return "–"
+        if field == "room":
+            return rooms.get(value, f"#{value}")
+        if field in ("start", "end"):
+            moment = parse_datetime(value) if isinstance(value, str) else value
+            return _local(moment) if moment else str(value)
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        return str(value)
+
+    rows = []
+    for field in ("room", "start", "end", "expected_headcount", "confidential"):
+        if field in change.proposed:
+            model = Occurrence if field in ("start", "end") else Booking
+            label = capfirst(model._meta.get_field(field).verbose_name)
+            rows.append(
+                (
+                    label,
+                    show(field, change.previous.get(field)),
+                    show(field, change.proposed[field]),
+                )
+            )
+    return rows
+
+
+def _change_table(change: BookingChange, booking: Booking) -> str:
+    return format_html(
+        '<table class="booking-change"><thead><tr><th></th><th>{}</th><th>{}</th></tr></thead>'
+        "<tbody>{}</tbody></table>",
+        _("now"),
+        _("proposed"),
+        format_html_join(
+            "",
+            "<tr><th>{}</th><td>{}</td><td><strong>{}</strong></td></tr>",
+            _change_rows(change, booking),
+        ),
+    )
+
+
+class BookingChangeInline(admin.TabularInline):
+    """BK-5 / BK-7: every change asked for, and how it was decided."""
+
+    model = BookingChange
+    template = "admin/bookings/booking/readonly_inline.html"
+    extra = 0
+    can_delete = False
+    fields = (
+        "requested_at",
+        "requested_by",
+        "status",
+        "what",
+        "decided_by",
+        "decided_at",
+        "reason",
+    )
+    readonly_fields = fields
+    verbose_name = _("change")
+    verbose_name_plural = _("changes")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("requested_by", "decided_by", "booking")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return BookingAdmin.may_view(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("what changes"))
+    def what(self, obj: BookingChange) -> str:
+        return _change_table(obj, obj.booking)
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    """BK-4: the approvers' queue of booking requests, and the page to decide one."""
+
+    list_display = (
+        "topic_shown",
+        "organizer",
+        "department",
+        "room",
+        "first_start",
+        "status",
+        "series",
+    )
+    list_display_links = ("topic_shown",)
+    list_filter = ("status", "room", "department", MeetingDateFilter)
+    list_select_related = ("organizer", "department", "room")
+    # visible_topic: the topic where the viewer may read it, else "" (SE-5), so a search
+    # never finds a confidential meeting by a topic its viewer may not see.
+    search_fields = ("visible_topic", "organizer__email", "organizer__name")
+    search_help_text = _("Search by topic, or by the organizer's name or email.")
+    list_per_page = 50
+    actions = ("approve_selected", "reject_selected")
+    change_form_template = "admin/bookings/booking/change_form.html"
+    reject_template = "admin/bookings/booking/reject_reason.html"
+    inlines = (OccurrenceInline, BookingChangeInline)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "topic_shown",
+                    "organizer",
+                    "department",
+                    "room",
+                    "status",
+                    "series",
+                    "created_at",
+                )
+            },
+        ),
+        (
+            _("Review"),
+            {
+                "description": _(
+                    "Checked now against the usage policy in force and the room's other bookings."
+                ),
+                "fields": ("conflicts_panel", "rules_panel", "record_panel"),
+            },
+        ),
+        (_("Pending change"), {"fields": ("change_panel",)}),
+        (
+            _("Meeting"),
+            {
+                "fields": (
+                    "agenda_shown",
+                    "mode",
+                    "expected_headcount",
+                    "settings_shown",
+                    "attendees_panel",
+                    "join_shown",
+                    "policy_version",
+                )
+            },
+        ),
+    )
+    readonly_fields = tuple(name for _title, options in fieldsets for name in options["fields"])
+
+    # -- what the viewer may do --------------------------------------------------------
+
+    @staticmethod
+    def may_view(request) -> bool:
+        user = request.user
+        return (
+            user.has_perm("bookings.view_booking")
+            or user.has_perm("bookings.change_booking")
+            or user.has_perm(APPROVE_PERMISSION)
+        )
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.may_view(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # employees book through the pages and the API (services)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # viewing only: decisions are the actions below (services)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # BK-7: never hard-deleted
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm(APPROVE_PERMISSION)
+
+    # -- the list ------------------------------------------------------------------------
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": _("Booking requests"), **(extra_context or {})}
+        )
+
+    def get_queryset(self, request):
+        return selectors.booking_list_for_review(actor=request.user)
+
+    def get_ordering(self, request):
+        return selectors.REVIEW_ORDERING
+
+    @admin.display(description=_("topic"), ordering="visible_topic")
+    def topic_shown(self, obj: Booking) -> str:
+        if obj.details_visible:
+            if obj.confidential:
+                return format_html("{} <small>({})</small>", obj.topic, _("confidential"))
+            return obj.topic
+        return format_html("<em>{}</em>", _("Confidential meeting"))
+
+    @admin.display(description=_("first start"), ordering="queue_start")
+    def first_start(self, obj: Booking):
+        return obj.queue_start
+
+    @admin.display(description=_("series"), boolean=True)
+    def series(self, obj: Booking) -> bool:
+        return obj.is_series
+
+    # -- the change page -----------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or selectors.booking_pending_change(booking=obj) is None:
+            fieldsets = [f for f in fieldsets if "change_panel" not in f[1]["fields"]]
+        return fieldsets
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            label = _booking_label(obj)
+            context.update(
+                {
+                    "subtitle": label,
+                    "booking_label": label,
+                    "can_decide": obj.status == Booking.Status.PENDING
+                    and self.has_approve_permission(request),
+                    "approve_url": reverse("admin:bookings_booking_approve", args=[obj.pk]),
+                    "reject_url": reverse("admin:bookings_booking_reject", args=[obj.pk]),
+                }
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        booking = self.get_object(request, unquote(object_id))
+        if booking is not None and hasattr(response, "context_data"):
+            # The stock page titles itself with str(booking), the topic (SE-5).
+            label = _booking_label(booking)
+            response.context_data["title"] = _("Change history: %s") % label
+            response.context_data["subtitle"] = None
+            response.context_data["object"] = _Named(booking.pk, label)
+        return response
+
+    @admin.display(description=_("agenda"))
+    def agenda_shown(self, obj: Booking) -> str:
+        if not obj.details_visible:
+            return format_html("<em>{}</em>", _("Confidential meeting"))
+        return obj.agenda or "–"
+
+    @admin.display(description=_("settings"))
+    def settings_shown(self, obj: Booking) -> str:
+        flags = [
+            (obj.recording_allowed, Booking._meta.get_field("recording_allowed").verbose_name),
+            (obj.chat_allowed, Booking._meta.get_field("chat_allowed").verbose_name),
+            (obj.password_required, Booking._meta.get_field("password_required").verbose_name),
+            (obj.confidential, Booking._meta.get_field("confidential").verbose_name),
+        ]
+        on = [str(label) for value, label in flags if value]
+        return ", ".join(on) if on else "–"
+
+    @admin.display(description=_("meeting link"))
+    def join_shown(self, obj: Booking) -> str:
+        if not obj.join_url and not obj.meeting_code:
+            return _("Given by the room's provider when the booking is approved.")
+        if not obj.details_visible:
+            return format_html("<em>{}</em>", _("Confidential meeting"))
+        # SE-5: the meeting password is for the invitees; admin only says there is one.
+        lines = [obj.join_url] if obj.join_url else []
+        if obj.meeting_code:
+            lines.append(_("Meeting ID: %(code)s") % {"code": obj.meeting_code})
+        if obj.meeting_password:
+            lines.append(_("A meeting password is set (shown to the invitees only)."))
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
+    @admin.display(description=_("attendees"))
+    def attendees_panel(self, obj: Booking) -> str:
+        if not obj.details_visible:
+            return format_html("<em>{}</em>", _("Confidential meeting"))
+        attendees = list(obj.attendees.select_related("user").order_by("user__name", "email"))
+        if not attendees:
+            return _("Only the organizer.")
+        rows = []
+        for attendee in attendees:
+            if attendee.user_id:
+                text = format_html("{} &lt;{}&gt;", attendee.user, attendee.user.email)
+            else:
+                text = format_html("{} ({})", attendee.email, _("external guest"))
+            if not attendee.is_active:
+                text = format_html("<del>{}</del> ({})", text, _("no longer invited"))
+            rows.append(text)
+        return _bullets(rows)
+
+    @admin.display(description=_("conflicts"))
+    def conflicts_panel(self, obj: Booking) -> str:
+        found = selectors.booking_pending_conflicts(booking=obj)
+        if not found:
+            return _("Nothing in this booking is waiting for a decision.")
+        if not any(item.conflicts for item in found):
+            return format_html(
+                '<span class="booking-ok">{}</span>',
+                ngettext(
+                    "The room is free for %(count)d pending meeting.",
+                    "The room is free for all %(count)d pending meetings.",
+                    len(found),
+                )
+                % {"count": len(found)},
+            )
+        rows = []
+        for item in found:
+            slot = f"{_slot(item.occurrence.start, item.occurrence.end)}, {item.occurrence.room}"
+            if item.conflicts:
+                rows.append(
+                    format_html(
+                        '{}: <span class="booking-problem">{}</span>',
+                        slot,
+                        " ".join(conflict.describe() for conflict in item.conflicts),
+                    )
+                )
+            else:
+                rows.append(format_html('{}: <span class="booking-ok">{}</span>', slot, _("free")))
+        return _bullets(rows)
+
+    @admin.display(description=_("usage rules"))
+    def rules_panel(self, obj: Booking) -> str:
+        check = selectors.booking_pending_rule_check(booking=obj)
+        if check is None:
+            return _("Nothing in this booking is waiting for a decision.")
+        if not check.violations:
+            return format_html(
+                '<span class="booking-ok">{}</span>',
+                _("All rules pass (usage policy v%(version)s).") % {"version": check.version},
+            )
+        return format_html(
+            "{}{}",
+            _("Against usage policy v%(version)s:") % {"version": check.version},
+            _bullets((v.message() for v in check.violations), "booking-problem"),
+        )
+
+    @admin.display(description=_("organizer's record"))
+    def record_panel(self, obj: Booking) -> str:
+        record = selectors.organizer_record(organizer=obj.organizer)
+        return format_html(
+            "{}{}",
+            _("Last %(days)d days:") % {"days": record.days},
+            _bullets(
+                [
+                    ngettext(
+                        "%(count)d booking requested",
+                        "%(count)d bookings requested",
+                        record.bookings,
+                    )
+                    % {"count": record.bookings},
+                    format_html(
+                        '<span class="{}">{}</span>',
+                        "booking-problem" if record.no_shows else "",
+                        ngettext("%(count)d no-show", "%(count)d no-shows", record.no_shows)
+                        % {"count": record.no_shows},
+                    ),
+                    format_html(
+                        '<span class="{}">{}</span>',
+                        "booking-problem" if record.late_cancellations else "",
+                        ngettext(
+                            "%(count)d late cancellation",
+                            "%(count)d late cancellations",
+                            record.late_cancellations,
+                        )
+                        % {"count": record.late_cancellations},
+                    ),
+                ]
+            ),
+        )
+
+    @admin.display(description=_("pending change"))
+    def change_panel(self, obj: Booking) -> str:
+        change = selectors.booking_pending_change(booking=obj)
+        if change is None:
+            return "–"
+        return format_html(
+            "{}{}",
+            _("Asked for by %(who)s on %(when)s.")
+            % {"who": change.requested_by, "when": _local(change.requested_at)},
+            _change_table(change, obj),
+        )
+
+    # -- decisions -------------------------------------------------------------------------
+
+    def _decide(self, request, bookings: Iterable[Booking], *, reason: str | None) -> int:
+        """Approve (reason None) or reject each booking through the services; one that
+        fails is reported by name and the others still proceed."""
+        done = 0
+        for booking in bookings:
+            try:
+                if reason is None:
+                    booking_approve(booking=booking, actor=request.user)
+                else:
+                    booking_reject(booking=booking, actor=request.user, reason=reason)
+            except ApplicationError as error:
+                self.message_user(
+                    request,
+                    _("%(booking)s: %(error)s")
+                    % {"booking": _booking_label(booking), "error": error.detail},
+                    level=messages.ERROR,
+                )
+            else:
+                done += 1
+        if done:
+            message = (
+                ngettext(
+                    "Approved %(count)d booking request.",
+                    "Approved %(count)d booking requests.",
+                    done,
+                )
+                if reason is None
+                else ngettext(
+                    "Rejected %(count)d booking request.",
+                    "Rejected %(count)d booking requests.",
+                    done,
+                )
+            )
+            self.message_user(request, message % {"count": done}, level=messages.SUCCESS)
+        return done
+
+    def _reject_page(self, request, bookings, form, *, action_url: str, bulk: bool):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reject booking requests"),
+            "subtitle": None,
+            "opts": self.opts,
+            "bookings": [_booking_label(b) for b in bookings],
+            "form": form,
+            "action_url": action_url,
+            "bulk": bulk,
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.reject_template, context)
+
+    @admin.action(permissions=["approve"], description=_("Approve selected booking requests"))
+    def approve_selected(self, request, queryset) -> None:
+        self._decide(request, queryset, reason=None)
+
+    @admin.action(permissions=["approve"], description=_("Reject selected booking requests"))
+    def reject_selected(self, request, queryset):
+        """An intermediate page asks for the reason (required) before anything changes."""
+        form = RejectReasonForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            self._decide(request, queryset, reason=form.cleaned_data["reason"])
+            return None  # back to the list
+        return self._reject_page(
+            request, queryset, form, action_url=request.get_full_path(), bulk=True
+        )
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name="{}_{}_approve".format(*info),
+            ),
+            path(
+                "<path:object_id>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name="{}_{}_reject".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _decision_target(self, request, object_id) -> Booking:
+        if not self.has_approve_permission(request):
+            raise PermissionDenied
+        booking = self.get_object(request, unquote(object_id))
+        if booking is None:
+            raise PermissionDenied  # as admin answers for objects one may not see
+        return booking
+
+    def _queue_url(self) -> str:
+        return reverse("admin:bookings_booking_changelist")
+
+    def approve_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        booking = self._decision_target(request, object_id)
+        self._decide(request, [booking], reason=None)
+        return HttpResponseRedirect(self._queue_url())
+
+    def reject_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        booking = self._decision_target(request, object_id)
+        form = RejectReasonForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            self._decide(request, [booking], reason=form.cleaned_data["reason"])
+            return HttpResponseRedirect(self._queue_url())
+        return self._reject_page(request, [booking], form, action_url=request.path, bulk=False)
+
+
+# -- rooms, providers, blackout periods ----------------------------------------------------
+
+
+class RoomAdminForm(forms.ModelForm):
+    """RoomAdmin's form (admin gives it its model and fields)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        # The database requires it too (room_maintenance_has_reason); say it at the field.
+        if (
+            cleaned.get("status") == Room.Status.MAINTENANCE
+            and not cleaned.get("maintenance_reason", "").strip()
+        ):
+            self.add_error("maintenance_reason", _("Say why the room is under maintenance."))
+        return cleaned
+
+
+@admin.register(Room)
+class RoomAdmin(AuditedModelAdmin, admin.ModelAdmin):
+    form = RoomAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("name", "provider", "capacity", "features", "status", "maintenance_reason")
+    list_filter = ("status", "provider")
+    list_select_related = ("provider",)
+    search_fields = ("name",)
+    fieldsets = (
+        (None, {"fields": ("name", "provider", "capacity", "preparation_minutes")}),
+        (
+            _("Features"),
+            {"fields": ("supports_recording", "supports_large_meeting", "allows_external_guests")},
+        ),
+        (
+            _("Status"),
+            {
+                "description": _(
+                    "A room under maintenance cannot be booked; say why. Bookings already "
+                    "made are not cancelled automatically."
+                ),
+                "fields": ("status", "maintenance_reason"),
+            },
+        ),
+        (
+            _("Fixed meeting link (manual rooms)"),
+            {"fields": ("join_url", "meeting_code", "meeting_password")},
+        ),
+    )
+
+    @admin.display(description=_("features"))
+    def features(self, obj: Room) -> str:
+        on = [str(Room._meta.get_field(f).verbose_name) for f in Room.FEATURES if getattr(obj, f)]
+        return ", ".join(on) if on else "–"
+
+
+@admin.register(Provider)
+class ProviderAdmin(AuditedModelAdmin, admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("name", "kind", "base_url", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name",)
+
+
+@admin.register(Blackout)
+class BlackoutAdmin(AuditedModelAdmin, admin.ModelAdmin):
+    """Blackout periods: no one can book then. Ended early by unticking "active"."""
+
+    list_display = ("reason", "rooms", "start", "end", "is_active", "created_by")
+    list_filter = ("is_active", "room")
+    list_select_related = ("room", "created_by")
+    search_fields = ("reason",)
+    date_hierarchy = "start"
+    fields = ("room", "start", "end", "reason", "is_active", "created_by")
+    readonly_fields = ("created_by",)
+
+    @admin.display(description=_("rooms"), ordering="room__name")
+    def rooms(self, obj: Blackout) -> str:
+        return str(obj.room) if obj.room_id else _("All rooms")
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        booked = selectors.blackout_booked_meetings(blackout=obj)
+        if obj.is_active and booked:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d booked meeting falls within this blackout period; it is not "
+                    "cancelled automatically.",
+                    "%(count)d booked meetings fall within this blackout period; they are not "
+                    "cancelled automatically.",
+                    booked,
+                )
+                % {"count": booked},
+                level=messages.WARNING,
+            )
+
+
+# -- the usage policy --------------------------------------------------------------------
+
+
+@admin.register(UsagePolicy)
+class UsagePolicyAdmin(admin.ModelAdmin):
+    """Versioned: saving the form adds a new version (the one in force) and leaves the
+    one edited as it was; older versions are read-only."""
+
+    list_display = (
+        "version_label",
+        "in_force",
+        "created_at",
+        "created_by",
+        "min_advance_hours",
+        "max_duration_minutes",
+        "horizon_days",
+        "working_hours",
+        "auto_approve",
+    )
+    list_select_related = ("created_by",)
+    ordering = ("-version",)
+    readonly_fields = ("version", "created_at", "created_by")
+    fieldsets = (
+        (
+            None,
+            {
+                "description": _(
+                    "Saving adds a new version of the usage policy, in force at once; "
+                    "earlier versions are kept unchanged."
+                ),
+                "fields": ("version", "created_at", "created_by"),
+            },
+        ),
+        (
+            _("Booking"),
+            {
+                "fields": (
+                    "min_advance_hours",
+                    "max_duration_minutes",
+                    "horizon_days",
+                    "workday_start",
+                    "workday_end",
+                    "allowed_weekdays",
+                )
+            },
+        ),
+        (_("Quotas"), {"fields": ("user_weekly_quota_hours", "department_weekly_quota_hours")}),
+        (
+            _("Approval"),
+            {"fields": ("auto_approve", "auto_approve_max_headcount", "auto_approve_max_minutes")},
+        ),
+        (
+            _("Meetings"),
+            {
+                "fields": (
+                    "reminder_lead_minutes",
+                    "sign_in_opens_minutes",
+                    "no_show_grace_minutes",
+                    "cancellation_deadline_hours",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        latest = UsagePolicy.objects.order_by("-version").values("version")[:1]
+        return super().get_queryset(request).annotate(latest_version=Subquery(latest))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.version != self._latest_version(obj):
+            return False  # an old version is history: read-only
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @staticmethod
+    def _latest_version(obj: UsagePolicy) -> int:
+        latest = getattr(obj, "latest_version", None)
+        if latest is None:
+            latest = UsagePolicy.objects.aggregate(latest=Max("version"))["latest"]
+        return latest
+
+    def get_changeform_initial_data(self, request) -> dict:
+        # A new version starts from the one in force.
+        current = UsagePolicy.objects.order_by("-version").first()
+        initial = model_to_dict(current, fields=POLICY_FIELDS) if current else {}
+        return {**initial, **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change) -> None:
+        values = {name: getattr(obj, name) for name in POLICY_FIELDS}
+        created = usage_policy_create(actor=request.user, values=values, changes=form_changes(form))
+        # The edited row stays as it was in the database; admin goes on with the new one.
+        obj.pk, obj.version = created.pk, created.version
+        obj.created_at, obj.created_by = created.created_at, created.created_by
+        obj._state.adding = False
+
+    def response_change(self, request, obj):
+        return self.response_add(request, obj)
+
+    @admin.display(description=_("version"), ordering="version")
+    def version_label(self, obj: UsagePolicy) -> str:
+        return f"v{obj.version}"
+
+    @admin.display(description=_("in force"), boolean=True)
+    def in_force(self, obj: UsagePolicy) -> bool:
+        return obj.version == obj.latest_version
+
+    @admin.display(description=_("working hours"))
+    def working_hours(self, obj: UsagePolicy) -> str:
+        return f"{obj.workday_start:%H:%M}–{obj.workday_end:%H:%M} ({obj.allowed_weekdays})"

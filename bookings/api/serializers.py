@@ -1,0 +1,400 @@
+"""Input and output of the booking endpoints (X-1). Input serializers check shapes and
+types only; the rules (usage policy, conflicts, who may do what) stay in the services,
+so the API cannot allow what the pages forbid. Output serializers show what the viewer
+may see (SE-5), decided by `bookings.selectors.booking_access`."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from bookings import selectors
+from bookings.models import Booking, Occurrence, Room
+from meetingops.api import AwareDateTimeField
+
+MAX_ATTENDEES = 500
+MAX_TEXT = 10_000
+MAX_HEADCOUNT = 100_000
+
+
+def status_field(values: list[str], **kwargs) -> serializers.CharField:
+    """A status for output, its values listed in the schema where it is used (rooms,
+    bookings and meetings each have a `status` of their own)."""
+    schema = {"type": "string", "enum": [str(v) for v in values]}
+    return extend_schema_field(schema)(type("StatusField", (serializers.CharField,), {}))(**kwargs)
+
+
+# -- rooms and availability --------------------------------------------------------------
+
+
+class RoomFeaturesOutputSerializer(serializers.Serializer):
+    recording = serializers.BooleanField(source="supports_recording")
+    large_meeting = serializers.BooleanField(source="supports_large_meeting")
+    external_guests = serializers.BooleanField(source="allows_external_guests")
+
+
+class RoomOutputSerializer(serializers.Serializer):
+    """A room as employees see it; never its fixed link or password (BK-17)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    capacity = serializers.IntegerField()
+    status = status_field(Room.Status.values)
+    maintenance_reason = serializers.CharField()
+    preparation_minutes = serializers.IntegerField()
+    provider = serializers.CharField(source="provider.name")
+    features = RoomFeaturesOutputSerializer(source="*")
+
+
+class RoomFilterInputSerializer(serializers.Serializer):
+    """Query parameters shared by the room list and the free-room search."""
+
+    recording = serializers.BooleanField(
+        required=False, help_text="true: only rooms that can record."
+    )
+    large_meeting = serializers.BooleanField(required=False)
+    external_guests = serializers.BooleanField(required=False)
+
+    def features(self) -> list[str]:
+        return [name for name in selectors.ROOM_FEATURES if self.validated_data.get(name)]
+
+
+class RoomListFilterInputSerializer(RoomFilterInputSerializer):
+    capacity_min = serializers.IntegerField(required=False, min_value=1, max_value=MAX_HEADCOUNT)
+
+
+class RoomFreeListInputSerializer(RoomFilterInputSerializer):
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
+    capacity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_HEADCOUNT)
+
+    def validate(self, data: dict) -> dict:
+        if data["end"] <= data["start"]:
+            raise serializers.ValidationError(
+                {"end": [_("The end must come after the start.")]}, code="end_before_start"
+            )
+        if data["end"] - data["start"] > selectors.rules.MAX_OCCURRENCE_DURATION:
+            raise serializers.ValidationError(
+                {"end": [_("Search a slot of one day at most.")]}, code="slot_too_long"
+            )
+        return data
+
+
+class RoomFreeSlotsInputSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="A day, YYYY-MM-DD (company time).")
+
+
+class SlotOutputSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class RoomFreeSlotsOutputSerializer(serializers.Serializer):
+    room = serializers.IntegerField()
+    date = serializers.DateField()
+    opens = serializers.DateTimeField(
+        allow_null=True, help_text="Working hours; null when the day is not a working day."
+    )
+    closes = serializers.DateTimeField(allow_null=True)
+    free = SlotOutputSerializer(many=True)
+
+
+class OccupancyWeekInputSerializer(serializers.Serializer):
+    start = serializers.DateField(help_text="The first of the seven days, YYYY-MM-DD.")
+
+
+class OccupancyOccurrenceOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    booking = serializers.IntegerField(
+        allow_null=True, help_text="null for a confidential meeting you are not invited to."
+    )
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    status = status_field(list(Occurrence.OCCUPYING), help_text="Only meetings that hold the room.")
+    topic = serializers.CharField(
+        allow_null=True, help_text="null for a confidential meeting you are not invited to."
+    )
+    confidential = serializers.BooleanField()
+
+
+class OccupancyRoomOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    capacity = serializers.IntegerField()
+    occurrences = OccupancyOccurrenceOutputSerializer(many=True)
+
+
+class OccupancyWeekOutputSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="The day after the seventh.")
+    rooms = OccupancyRoomOutputSerializer(many=True)
+
+
+# -- booking input ------------------------------------------------------------------------
+
+
+class RecurrenceInputSerializer(serializers.Serializer):
+    """BK-8. Types here; meaning (a known frequency, an end by date or count, limits)
+    in bookings.recurrence, which answers `invalid_recurrence`."""
+
+    freq = serializers.CharField(max_length=20, help_text="daily, weekly or monthly.")
+    interval = serializers.IntegerField(required=False, default=1)
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        max_length=7,
+        help_text="ISO weekdays, 1 = Monday … 7 = Sunday (weekly only).",
+    )
+    until = serializers.DateField(required=False, allow_null=True)
+    count = serializers.IntegerField(required=False, allow_null=True)
+
+
+def _active_users(ids: list[int]) -> list:
+    """The users with these ids, in one query; an unknown or inactive one is an error."""
+    ids = list(dict.fromkeys(ids))
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=ids, is_active=True)}
+    missing = [i for i in ids if i not in users]
+    if missing:
+        raise serializers.ValidationError(
+            _("No active user has the id %(ids)s.") % {"ids": ", ".join(map(str, missing))},
+            code="does_not_exist",
+        )
+    return [users[i] for i in ids]
+
+
+class BookingCreateInputSerializer(serializers.Serializer):
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all())
+    start = AwareDateTimeField(help_text="ISO 8601 with offset: 2026-12-09T10:00:00+08:00.")
+    end = AwareDateTimeField()
+    topic = serializers.CharField(max_length=200)
+    agenda = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    mode = serializers.ChoiceField(choices=Booking.Mode.choices, default=Booking.Mode.VIDEO)
+    expected_headcount = serializers.IntegerField(min_value=1, max_value=MAX_HEADCOUNT)
+    recording_allowed = serializers.BooleanField(default=False)
+    chat_allowed = serializers.BooleanField(default=True)
+    password_required = serializers.BooleanField(default=False)
+    confidential = serializers.BooleanField(default=False)
+    attendee_user_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=MAX_ATTENDEES
+    )
+    attendee_emails = serializers.ListField(
+        child=serializers.EmailField(), required=False, max_length=MAX_ATTENDEES
+    )
+    recurrence = RecurrenceInputSerializer(required=False, allow_null=True)
+    skip_unavailable = serializers.BooleanField(
+        default=False, help_text="A series: book the free meetings, leave out the others."
+    )
+
+    def validate_attendee_user_ids(self, ids: list[int]) -> list:
+        return _active_users(ids)
+
+
+class BookingChangeInputSerializer(serializers.Serializer):
+    """BK-5: any of these; the ones given change. Room, time, headcount and
+    confidentiality of an approved booking go back to the approver."""
+
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False)
+    start = AwareDateTimeField(required=False)
+    end = AwareDateTimeField(required=False)
+    topic = serializers.CharField(max_length=200, required=False)
+    agenda = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    mode = serializers.ChoiceField(choices=Booking.Mode.choices, required=False)
+    expected_headcount = serializers.IntegerField(
+        min_value=1, max_value=MAX_HEADCOUNT, required=False
+    )
+    recording_allowed = serializers.BooleanField(required=False)
+    chat_allowed = serializers.BooleanField(required=False)
+    password_required = serializers.BooleanField(required=False)
+    confidential = serializers.BooleanField(required=False)
+
+
+class SeriesPreviewInputSerializer(serializers.Serializer):
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all())
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
+    expected_headcount = serializers.IntegerField(
+        min_value=1, max_value=MAX_HEADCOUNT, required=False, default=1
+    )
+    recurrence = RecurrenceInputSerializer(required=False, allow_null=True)
+
+
+class SeriesPreviewOutputSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    free = serializers.BooleanField()
+    problems = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Each with a `code` (`conflict` or a usage rule's) and a `detail`.",
+    )
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class OccurrenceOfBookingField(serializers.PrimaryKeyRelatedField):
+    """One meeting of the booking in the serializer's context."""
+
+    def get_queryset(self):
+        return Occurrence.objects.filter(booking=self.context["booking"])
+
+
+class BookingCancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    occurrence = OccurrenceOfBookingField(
+        required=False, allow_null=True, help_text="One meeting of a series; none: all of it."
+    )
+
+
+class BookingApproveInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    occurrence = OccurrenceOfBookingField(required=False, allow_null=True)
+
+
+class BookingRejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=MAX_TEXT,
+        required=False,
+        allow_blank=True,
+        help_text="Required: the organizer is told why (`reason_required`).",
+    )
+    occurrence = OccurrenceOfBookingField(required=False, allow_null=True)
+
+
+class BookingListFilterInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Booking.Status.choices, required=False)
+    room = serializers.IntegerField(min_value=1, required=False)
+    date_from = serializers.DateField(required=False, help_text="A meeting on or after.")
+    date_to = serializers.DateField(required=False, help_text="A meeting on or before.")
+
+
+# -- booking output -------------------------------------------------------------------------
+
+
+class PersonOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="get_full_name")
+
+
+class RoomBriefOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class OccurrenceOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    status = status_field(Occurrence.Status.values)
+    room = serializers.IntegerField(source="room_id")
+    reason = serializers.CharField()
+    late_cancellation = serializers.BooleanField()
+    replaces = serializers.IntegerField(
+        source="replaces_id", allow_null=True, help_text="BK-5: the meeting this change moves."
+    )
+
+
+class BookingSettingsOutputSerializer(serializers.Serializer):
+    recording_allowed = serializers.BooleanField()
+    chat_allowed = serializers.BooleanField()
+    password_required = serializers.BooleanField()
+    confidential = serializers.BooleanField()
+
+
+class AttendeesOutputSerializer(serializers.Serializer):
+    users = PersonOutputSerializer(many=True)
+    guest_emails = serializers.ListField(
+        child=serializers.EmailField(),
+        allow_null=True,
+        help_text="External guests' addresses: for the organizer only (null for others).",
+    )
+    guests = serializers.IntegerField(help_text="How many external guests.")
+
+
+class JoinOutputSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    meeting_code = serializers.CharField()
+    password = serializers.CharField()
+
+
+class PendingChangeOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    requested_at = serializers.DateTimeField()
+    proposed = serializers.DictField()
+    previous = serializers.DictField()
+
+
+class BookingOutputSerializer(serializers.Serializer):
+    """A booking as the viewer (context["viewer"]) may see it. Fetch it with
+    `bookings.selectors.booking_list_for_user` or `booking_get_visible`."""
+
+    id = serializers.IntegerField()
+    topic = serializers.SerializerMethodField()
+    agenda = serializers.SerializerMethodField()
+    confidential = serializers.BooleanField()
+    room = RoomBriefOutputSerializer()
+    organizer = PersonOutputSerializer()
+    status = status_field(Booking.Status.values)
+    mode = serializers.ChoiceField(choices=Booking.Mode.choices)
+    expected_headcount = serializers.IntegerField()
+    settings = BookingSettingsOutputSerializer(source="*")
+    recurrence = serializers.SerializerMethodField()
+    occurrences = OccurrenceOutputSerializer(many=True)
+    attendees = serializers.SerializerMethodField()
+    join = serializers.SerializerMethodField()
+    pending_change = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def _access(self, booking: Booking) -> selectors.BookingAccess:
+        cache = self.context.setdefault("_access", {})
+        if booking.pk not in cache:
+            cache[booking.pk] = selectors.booking_access(
+                booking=booking, viewer=self.context["viewer"]
+            )
+        return cache[booking.pk]
+
+    @extend_schema_field(RecurrenceInputSerializer(allow_null=True))
+    def get_recurrence(self, booking: Booking) -> dict | None:
+        """BK-8: the series' rule as stored; null for a single meeting."""
+        return booking.recurrence or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_topic(self, booking: Booking) -> str | None:
+        return booking.topic if self._access(booking).details else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_agenda(self, booking: Booking) -> str | None:
+        return booking.agenda if self._access(booking).details else None
+
+    @extend_schema_field(AttendeesOutputSerializer(allow_null=True))
+    def get_attendees(self, booking: Booking) -> dict | None:
+        access = self._access(booking)
+        if not access.details:
+            return None
+        attendees = list(booking.attendees.all())
+        emails = [a.email for a in attendees if a.user_id is None]
+        return {
+            "users": PersonOutputSerializer(
+                [a.user for a in attendees if a.user_id is not None], many=True
+            ).data,
+            "guest_emails": emails if access.guest_emails else None,
+            "guests": len(emails),
+        }
+
+    @extend_schema_field(JoinOutputSerializer(allow_null=True))
+    def get_join(self, booking: Booking) -> dict | None:
+        if not self._access(booking).join or not (booking.join_url or booking.meeting_code):
+            return None
+        return {
+            "url": booking.join_url,
+            "meeting_code": booking.meeting_code,
+            "password": booking.meeting_password,
+        }
+
+    @extend_schema_field(PendingChangeOutputSerializer(allow_null=True))
+    def get_pending_change(self, booking: Booking) -> dict | None:
+        changes = getattr(booking, "pending_changes", None)
+        if not changes:
+            return None
+        return PendingChangeOutputSerializer(changes[0]).data

@@ -1,0 +1,364 @@
+"""The booking endpoints (X-1): one thin view per operation, reading through
+`bookings.selectors` and writing through `bookings.services`, which hold every rule and
+permission check; a view only parses, calls and shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bookings import selectors, services
+from bookings.api.serializers import (
+    BookingApproveInputSerializer,
+    BookingCancelInputSerializer,
+    BookingChangeInputSerializer,
+    BookingCreateInputSerializer,
+    BookingListFilterInputSerializer,
+    BookingOutputSerializer,
+    BookingRejectInputSerializer,
+    OccupancyWeekInputSerializer,
+    OccupancyWeekOutputSerializer,
+    RoomFreeListInputSerializer,
+    RoomFreeSlotsInputSerializer,
+    RoomFreeSlotsOutputSerializer,
+    RoomListFilterInputSerializer,
+    RoomOutputSerializer,
+    SeriesPreviewInputSerializer,
+    SeriesPreviewOutputSerializer,
+)
+from bookings.models import Booking
+from meetingops.api import ApiPagination, error_responses, paginated_response
+from meetingops.errors import NotFoundError
+
+ROOMS = ["rooms"]
+AVAILABILITY = ["availability"]
+BOOKINGS = ["bookings"]
+
+
+def _valid(serializer_class, data, **context):
+    serializer = serializer_class(data=data, context=context)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
+def _visible_booking(request, booking_id: int) -> Booking:
+    """404 for a booking the user may not look at, as for one that does not exist."""
+    booking = selectors.booking_get_visible(booking_id=booking_id, viewer=request.user)
+    if booking is None:
+        raise NotFoundError(_("There is no such booking, or it is not yours to see."))
+    return booking
+
+
+def _booking_response(request, booking: Booking, *, status_code: int = 200) -> Response:
+    """The booking as the user sees it now, read again after a service changed it."""
+    booking = selectors.booking_get_visible(booking_id=booking.pk, viewer=request.user)
+    if booking is None:  # an administrator acting on a booking they cannot list
+        return Response(status=status.HTTP_204_NO_CONTENT)
+    data = BookingOutputSerializer(booking, context={"viewer": request.user}).data
+    return Response(data, status=status_code)
+
+
+# -- rooms -------------------------------------------------------------------------------
+
+
+class RoomListApi(APIView):
+    @extend_schema(
+        tags=ROOMS,
+        operation_id="rooms_list",
+        parameters=[RoomListFilterInputSerializer],
+        responses={200: RoomOutputSerializer(many=True), **error_responses(400, 401, 403)},
+    )
+    def get(self, request):
+        filters = _valid(RoomListFilterInputSerializer, request.query_params)
+        rooms = selectors.room_list_active(
+            capacity_min=filters.validated_data.get("capacity_min"),
+            features=filters.features(),
+        )
+        return Response(RoomOutputSerializer(rooms, many=True).data)
+
+
+class RoomDetailApi(APIView):
+    @extend_schema(
+        tags=ROOMS,
+        operation_id="rooms_retrieve",
+        responses={200: RoomOutputSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request, room_id: int):
+        room = selectors.room_get_listed(room_id=room_id)
+        if room is None:
+            raise NotFoundError(_("There is no such room."))
+        return Response(RoomOutputSerializer(room).data)
+
+
+# -- availability (BK-9) ------------------------------------------------------------------
+
+
+class RoomFreeListApi(APIView):
+    @extend_schema(
+        tags=AVAILABILITY,
+        operation_id="availability_free_rooms",
+        parameters=[RoomFreeListInputSerializer],
+        responses={200: RoomOutputSerializer(many=True), **error_responses(400, 401, 403)},
+    )
+    def get(self, request):
+        query = _valid(RoomFreeListInputSerializer, request.query_params)
+        data = query.validated_data
+        rooms = selectors.room_list_free_for_slot(
+            start=data["start"],
+            end=data["end"],
+            capacity=data.get("capacity"),
+            features=query.features(),
+        )
+        return Response(RoomOutputSerializer(rooms, many=True).data)
+
+
+class RoomFreeSlotsApi(APIView):
+    @extend_schema(
+        tags=AVAILABILITY,
+        operation_id="availability_room_free_slots",
+        parameters=[RoomFreeSlotsInputSerializer],
+        responses={200: RoomFreeSlotsOutputSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def get(self, request, room_id: int):
+        day = _valid(RoomFreeSlotsInputSerializer, request.query_params).validated_data["date"]
+        room = selectors.room_get_listed(room_id=room_id)
+        if room is None:
+            raise NotFoundError(_("There is no such room."))
+        slots = selectors.room_free_slots_on_day(room=room, day=day)
+        data = {
+            "room": room.pk,
+            "date": day,
+            "opens": slots.opens,
+            "closes": slots.closes,
+            "free": [{"start": start, "end": end} for start, end in slots.free],
+        }
+        return Response(RoomFreeSlotsOutputSerializer(data).data)
+
+
+def _iso(value: dt.datetime, zone: dt.tzinfo) -> str:
+    """As DRF's DateTimeField writes it, in the user's zone."""
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class OccupancyWeekApi(APIView):
+    @extend_schema(
+        tags=AVAILABILITY,
+        operation_id="availability_week",
+        parameters=[OccupancyWeekInputSerializer],
+        responses={200: OccupancyWeekOutputSerializer, **error_responses(400, 401, 403)},
+    )
+    def get(self, request):
+        start = _valid(OccupancyWeekInputSerializer, request.query_params).validated_data["start"]
+        rooms = selectors.occupancy_for_week(week_start=start, viewer=request.user)
+        # A week holds thousands of meetings, most starting and ending on the same few
+        # round times: each distinct time is written once, not through a serializer.
+        zone = timezone.get_current_timezone()
+        written: dict[dt.datetime, str] = {}
+        for room in rooms:
+            for occurrence in room["occurrences"]:
+                for key in ("start", "end"):
+                    value = occurrence[key]
+                    text = written.get(value)
+                    if text is None:
+                        text = written[value] = _iso(value, zone)
+                    occurrence[key] = text
+        end = start + dt.timedelta(days=7)
+        return Response({"start": start.isoformat(), "end": end.isoformat(), "rooms": rooms})
+
+
+# -- bookings -------------------------------------------------------------------------------
+
+
+class BookingListApi(APIView):
+    pagination_class = ApiPagination
+
+    @extend_schema(
+        tags=BOOKINGS,
+        operation_id="bookings_list",
+        description="The bookings you organize or are invited to, newest first.",
+        parameters=[BookingListFilterInputSerializer],
+        responses={200: BookingOutputSerializer(many=True), **error_responses(400, 401, 403)},
+    )
+    def get(self, request):
+        filters = _valid(BookingListFilterInputSerializer, request.query_params).validated_data
+        bookings = selectors.booking_list_for_user(
+            user=request.user,
+            status=filters.get("status"),
+            room_id=filters.get("room"),
+            date_from=filters.get("date_from"),
+            date_to=filters.get("date_to"),
+        )
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=bookings,
+            serializer_class=BookingOutputSerializer,
+            context={"viewer": request.user},
+        )
+
+
+class BookingCreateApi(APIView):
+    @extend_schema(
+        tags=BOOKINGS,
+        operation_id="bookings_create",
+        description=(
+            "BK-1: request a room. The request is pending until an approver decides. "
+            "A usage rule answers 400 with the rule's code and `value`; a taken slot 409 "
+            "`conflict`."
+        ),
+        request=BookingCreateInputSerializer,
+        responses={201: BookingOutputSerializer, **error_responses(400, 401, 403, 409, 413)},
+    )
+    def post(self, request):
+        data = _valid(BookingCreateInputSerializer, request.data).validated_data
+        booking = services.booking_request(
+            organizer=request.user,
+            room=data["room"],
+            start=data["start"],
+            end=data["end"],
+            topic=data["topic"],
+            agenda=data.get("agenda", ""),
+            mode=data["mode"],
+            expected_headcount=data["expected_headcount"],
+            recording_allowed=data["recording_allowed"],
+            chat_allowed=data["chat_allowed"],
+            password_required=data["password_required"],
+            confidential=data["confidential"],
+            attendee_users=data.get("attendee_user_ids", []),
+            attendee_emails=data.get("attendee_emails", []),
+            recurrence_rule=dict(data["recurrence"]) if data.get("recurrence") else None,
+            skip_unavailable=data["skip_unavailable"],
+        )
+        return _booking_response(request, booking, status_code=status.HTTP_201_CREATED)
+
+
+class BookingCollectionApi(BookingListApi, BookingCreateApi):
+    """GET /bookings/ lists, POST requests one: two operations on one URL."""
+
+
+class BookingDetailApi(APIView):
+    @extend_schema(
+        tags=BOOKINGS,
+        operation_id="bookings_retrieve",
+        responses={200: BookingOutputSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request, booking_id: int):
+        booking = _visible_booking(request, booking_id)
+        return Response(BookingOutputSerializer(booking, context={"viewer": request.user}).data)
+
+
+class BookingChangeApi(APIView):
+    @extend_schema(
+        tags=BOOKINGS,
+        operation_id="bookings_change",
+        description=(
+            "BK-5: topic, agenda and settings change at once; room, time, headcount or "
+            "confidentiality of an approved booking go back to the approver, the old slot "
+            "held meanwhile."
+        ),
+        request=BookingChangeInputSerializer,
+        responses={200: BookingOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def patch(self, request, booking_id: int):
+        booking = _visible_booking(request, booking_id)
+        changes = _valid(BookingChangeInputSerializer, request.data).validated_data
+        booking = services.booking_change(booking=booking, actor=request.user, **changes)
+        return _booking_response(request, booking)
+
+
+class BookingResourceApi(BookingDetailApi, BookingChangeApi):
+    """GET /bookings/{id}/ shows, PATCH changes: two operations on one URL."""
+
+
+class BookingCancelApi(APIView):
+    @extend_schema(
+        tags=BOOKINGS,
+        operation_id="bookings_cancel",
+        description="BK-6: cancel the booking's future meetings, or one of them.",
+        request=BookingCancelInputSerializer,
+        responses={200: BookingOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, booking_id: int):
+        booking = _visible_booking(request, booking_id)
+        data = _valid(BookingCancelInputSerializer, request.data, booking=booking).validated_data
+        booking = services.booking_cancel(
+            booking=booking,
+            actor=request.user,
+            reason=data.get("reason", ""),
+            occurrence=data.get("occurrence"),
+        )
+        return _booking_response(request, booking)
+
+
+class BookingApproveApi(APIView):
+    @extend_schema(
+        tags=BOOKINGS,
+        operation_id="bookings_approve",
+        description="BK-4: approvers only; the whole request (or its change) or one meeting.",
+        request=BookingApproveInputSerializer,
+        responses={200: BookingOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, booking_id: int):
+        booking = _visible_booking(request, booking_id)
+        data = _valid(BookingApproveInputSerializer, request.data, booking=booking).validated_data
+        booking = services.booking_approve(
+            booking=booking,
+            actor=request.user,
+            occurrence=data.get("occurrence"),
+            note=data.get("note", ""),
+        )
+        return _booking_response(request, booking)
+
+
+class BookingRejectApi(APIView):
+    @extend_schema(
+        tags=BOOKINGS,
+        operation_id="bookings_reject",
+        description="BK-4: approvers only, with a reason.",
+        request=BookingRejectInputSerializer,
+        responses={200: BookingOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, booking_id: int):
+        booking = _visible_booking(request, booking_id)
+        data = _valid(BookingRejectInputSerializer, request.data, booking=booking).validated_data
+        booking = services.booking_reject(
+            booking=booking,
+            actor=request.user,
+            reason=data.get("reason", ""),
+            occurrence=data.get("occurrence"),
+        )
+        return _booking_response(request, booking)
+
+
+class BookingSeriesPreviewApi(APIView):
+    @extend_schema(
+        tags=BOOKINGS,
+        operation_id="bookings_series_preview",
+        description=(
+            "BK-8: every meeting of a series before it is requested, whether it is free "
+            "and, if not, why (taken, or against a usage rule)."
+        ),
+        request=SeriesPreviewInputSerializer,
+        responses={
+            200: OpenApiResponse(SeriesPreviewOutputSerializer(many=True)),
+            **error_responses(400, 401, 403),
+        },
+    )
+    def post(self, request):
+        data = _valid(SeriesPreviewInputSerializer, request.data).validated_data
+        preview = services.series_preview(
+            organizer=request.user,
+            room=data["room"],
+            start=data["start"],
+            end=data["end"],
+            recurrence_rule=dict(data["recurrence"]) if data.get("recurrence") else None,
+            expected_headcount=data["expected_headcount"],
+        )
+        return Response(SeriesPreviewOutputSerializer(preview, many=True).data)

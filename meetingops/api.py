@@ -1,0 +1,206 @@
+"""Pieces every REST endpoint shares (X-1, DESIGN "The REST layer"): the one error shape
+and the exception handler that produces it, the JSON parser with its size limit,
+pagination, and input fields. REST_FRAMEWORK names classes of this module, which DRF
+imports while defining APIView: so nothing here imports rest_framework.views at load.
+
+Every error reads `{"code": ..., "detail": ..., "fields": {...}}` plus the `extra` of a
+domain error (a usage rule's `value`, a conflict's `conflicts`). `code` is a stable
+string a client may branch on; `detail` is translated; `fields` maps a field (dotted for
+nested input: `recurrence.count`) to its messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, parsers, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from meetingops.errors import ApplicationError
+
+# Field errors raised with one of these codes answer with that code instead of the
+# generic `invalid`: they are the codes the services raise for the same mistakes, so a
+# client sees `naive_datetime` whichever layer caught it.
+CLIENT_CODES = frozenset({"naive_datetime", "end_before_start", "slot_too_long"})
+
+# One code per kind of DRF error; a DRF error raised with an explicit code of its own
+# keeps it.
+API_EXCEPTION_CODES: dict[type[exceptions.APIException], str] = {
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "not_authenticated",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.ParseError: "malformed",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.Throttled: "throttled",
+}
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("The request body is too large.")
+    default_code = "too_large"
+
+
+def _error(code: str, detail: Any, fields: dict | None = None, **extra: Any) -> dict[str, Any]:
+    return {"code": code, "detail": str(detail), "fields": fields or {}, **extra}
+
+
+def _flatten(detail: Any, prefix: str = "") -> list[tuple[str, exceptions.ErrorDetail]]:
+    """DRF's nested error structure as (dotted field, error) pairs, in order."""
+    if isinstance(detail, dict):
+        pairs = []
+        for key, value in detail.items():
+            pairs += _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+        return pairs
+    if isinstance(detail, list):
+        pairs = []
+        for index, item in enumerate(detail):
+            if isinstance(item, dict | list):  # a list of nested objects: number them
+                pairs += _flatten(item, f"{prefix}.{index}" if prefix else str(index))
+            else:
+                pairs.append((prefix or api_settings.NON_FIELD_ERRORS_KEY, item))
+        return pairs
+    return [(prefix or api_settings.NON_FIELD_ERRORS_KEY, detail)]
+
+
+def validation_error_body(error: exceptions.ValidationError) -> dict[str, Any]:
+    pairs = _flatten(error.detail)
+    fields: dict[str, list[str]] = {}
+    whole = f".{api_settings.NON_FIELD_ERRORS_KEY}"
+    for field, item in pairs:
+        # A nested object refused as a whole ("expected a dictionary") is its field's error.
+        key = field.removesuffix(whole)
+        fields.setdefault(key, []).append(str(item))
+    if not pairs:
+        return _error("invalid", _("The request is not valid."))
+    first = pairs[0][1]
+    code = getattr(first, "code", None)
+    return _error(code if code in CLIENT_CODES else "invalid", first, fields)
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every error in the one shape. Anything not
+    listed here is a bug and stays a 500."""
+    from rest_framework.views import set_rollback
+
+    if isinstance(exc, ApplicationError):
+        set_rollback()
+        body = exc.as_dict()
+        body.setdefault("fields", {})
+        return Response(body, status=exc.status)
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE), met when a form body is read.
+        exc = PayloadTooLarge()
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(exc.wait)
+    set_rollback()
+    if isinstance(exc, exceptions.ValidationError):
+        return Response(validation_error_body(exc), status=exc.status_code, headers=headers)
+    code = next(
+        (c for kind, c in API_EXCEPTION_CODES.items() if isinstance(exc, kind)),
+        exc.default_code,
+    )
+    own_code = getattr(exc.detail, "code", None)
+    if own_code and own_code != exc.default_code:
+        code = own_code
+    detail = exc.detail if not isinstance(exc.detail, list | dict) else exc.default_detail
+    return Response(_error(code, detail), status=exc.status_code, headers=headers)
+
+
+class LimitedJSONParser(parsers.JSONParser):
+    """DRF reads a JSON body from the stream itself, past Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE; this parser holds it to that limit (413 `too_large`),
+    before reading when the length is declared and while reading when it is not."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is None:
+            return super().parse(stream, media_type, parser_context)
+        request = (parser_context or {}).get("request")
+        if request is not None:
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = 0
+            if declared > limit:
+                raise PayloadTooLarge()
+        raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise PayloadTooLarge()
+        return super().parse(io.BytesIO(raw), media_type, parser_context)
+
+
+class ApiPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def paginated_response(*, request, view, queryset, serializer_class, context=None) -> Response:
+    """HackSoft's `get_paginated_response` for an APIView."""
+    paginator = view.pagination_class()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    data = serializer_class(page, many=True, context=context or {}).data
+    return paginator.get_paginated_response(data)
+
+
+# -- fields and serializers shared by the apps' APIs ------------------------------------
+
+# Instants outside these years are typing mistakes, and arithmetic on them (minus a
+# room's preparation time) would overflow.
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 instant WITH its offset. DRF would read a naive time in the server's
+    zone; a time without a zone is ambiguous, so it is refused (`naive_datetime`)."""
+
+    default_error_messages = {
+        "naive_datetime": gettext_lazy(
+            "Give the time with its time zone, e.g. 2026-12-01T09:00:00+08:00."
+        ),
+        "out_of_range": gettext_lazy("Give a time between the years 2000 and 2099."),
+    }
+
+    def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
+        if timezone.is_naive(value):
+            self.fail("naive_datetime")
+        if not EARLIEST <= value < LATEST:
+            self.fail("out_of_range")
+        return super().enforce_timezone(value)
+
+
+class ErrorOutputSerializer(serializers.Serializer):
+    """The one error shape, for the schema."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+def error_responses(*statuses: int) -> dict[int, type[serializers.Serializer]]:
+    """`extend_schema(responses={200: ..., **error_responses(400, 404)})`."""
+    return dict.fromkeys(statuses, ErrorOutputSerializer)

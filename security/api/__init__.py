@@ -1,0 +1,1 @@
+"""The REST layer of personal API tokens (X-1)."""

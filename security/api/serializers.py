@@ -1,0 +1,25 @@
+"""Input and output of the API token endpoints (X-1)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+
+class ApiTokenOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField(help_text="The secret's first characters.")
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    is_active = serializers.BooleanField()
+
+
+class ApiTokenCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+
+
+class ApiTokenCreateOutputSerializer(ApiTokenOutputSerializer):
+    secret = serializers.CharField(
+        help_text="Shown this once: send it as `Authorization: Bearer <secret>`."
+    )

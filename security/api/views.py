@@ -1,0 +1,85 @@
+"""Personal API tokens (X-1): list mine, make one, revoke one. Making and revoking take
+a signed-in session: a token cannot mint more tokens, and no endpoint trades a password
+for a token (DESIGN "The REST layer")."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from meetingops.api import error_responses
+from meetingops.errors import NotFoundError
+from security import tokens
+from security.api.serializers import (
+    ApiTokenCreateInputSerializer,
+    ApiTokenCreateOutputSerializer,
+    ApiTokenOutputSerializer,
+)
+from security.models import ApiToken
+
+
+class ChangesNeedSession(BasePermission):
+    """Reading works with a token; making or revoking a token needs a session."""
+
+    message = _("Make and revoke API tokens while signed in, not with a token.")
+    code = "session_required"
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in SAFE_METHODS or isinstance(
+            request.successful_authenticator, SessionAuthentication
+        )
+
+
+class ApiTokenListApi(APIView):
+    permission_classes = [IsAuthenticated, ChangesNeedSession]
+
+    @extend_schema(
+        operation_id="me_tokens_list",
+        responses={200: ApiTokenOutputSerializer(many=True), **error_responses(401, 403)},
+    )
+    def get(self, request):
+        mine = ApiToken.objects.filter(user=request.user)
+        return Response(ApiTokenOutputSerializer(mine, many=True).data)
+
+
+class ApiTokenCreateApi(APIView):
+    permission_classes = [IsAuthenticated, ChangesNeedSession]
+
+    @extend_schema(
+        operation_id="me_tokens_create",
+        request=ApiTokenCreateInputSerializer,
+        responses={201: ApiTokenCreateOutputSerializer, **error_responses(400, 401, 403)},
+    )
+    def post(self, request):
+        serializer = ApiTokenCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, secret = tokens.api_token_create(
+            user=request.user, name=serializer.validated_data["name"]
+        )
+        token.secret = secret
+        return Response(ApiTokenCreateOutputSerializer(token).data, status=status.HTTP_201_CREATED)
+
+
+class ApiTokenCollectionApi(ApiTokenListApi, ApiTokenCreateApi):
+    """GET /me/tokens/ lists, POST makes one: two operations on one URL."""
+
+
+class ApiTokenRevokeApi(APIView):
+    permission_classes = [IsAuthenticated, ChangesNeedSession]
+
+    @extend_schema(
+        operation_id="me_tokens_revoke",
+        request=None,
+        responses={200: ApiTokenOutputSerializer, **error_responses(401, 403, 404)},
+    )
+    def post(self, request, token_id: int):
+        token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
+        if token is None:
+            raise NotFoundError(_("You have no such API token."))
+        token = tokens.api_token_revoke(token=token, actor=request.user)
+        return Response(ApiTokenOutputSerializer(token).data)

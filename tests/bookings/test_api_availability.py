@@ -1,0 +1,419 @@
+"""BK-9 through the API: rooms, free rooms for a slot, free slots of a room's day and the
+week's occupancy — with preparation times, blackouts and confidentiality (SE-5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from bookings import services
+from bookings.models import Blackout, Room
+from tests.bookings.conftest import MONDAY, at
+from tests.factories import RoomFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+ROOMS = "/api/v1/rooms/"
+FREE_ROOMS = "/api/v1/availability/free-rooms/"
+WEEK = "/api/v1/availability/week/"
+
+
+def book(organizer, room, start, end, **extra):
+    extra.setdefault("expected_headcount", 2)
+    return services.booking_request(
+        organizer=organizer,
+        room=room,
+        start=start,
+        end=end,
+        topic=extra.pop("topic", "Stand-up"),
+        **extra,
+    )
+
+
+def signed_in(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def free_rooms(client, start, end, **filters) -> list[str]:
+    params = {"start": start.isoformat(), "end": end.isoformat(), **filters}
+    response = client.get(FREE_ROOMS, params)
+    assert response.status_code == 200, response.json()
+    return [room["name"] for room in response.json()]
+
+
+def slots(response) -> list[tuple[str, str]]:
+    return [
+        (
+            dt.datetime.fromisoformat(s["start"]).strftime("%H:%M"),
+            dt.datetime.fromisoformat(s["end"]).strftime("%H:%M"),
+        )
+        for s in response.json()["free"]
+    ]
+
+
+# -- rooms ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["Large", "Recorder", "Small"]),
+        ("capacity_min=50", ["Large"]),
+        ("recording=true", ["Recorder"]),
+        ("large_meeting=true", ["Large"]),
+        ("external_guests=true", ["Large", "Recorder"]),
+        ("recording=true&external_guests=true", ["Recorder"]),
+        ("recording=false", ["Large", "Recorder", "Small"]),
+    ],
+)
+def test_the_room_list_shows_active_rooms_filtered_by_capacity_and_features(user, query, expected):
+    RoomFactory(name="Small", capacity=5)
+    RoomFactory(name="Recorder", capacity=10, supports_recording=True, allows_external_guests=True)
+    RoomFactory(
+        name="Large", capacity=300, supports_large_meeting=True, allows_external_guests=True
+    )
+    RoomFactory(name="Broken", status=Room.Status.MAINTENANCE, maintenance_reason="Licence")
+    RoomFactory(name="Old", status=Room.Status.RETIRED)
+
+    response = signed_in(user).get(f"{ROOMS}?{query}")
+
+    assert [room["name"] for room in response.json()] == expected
+
+
+def test_a_room_shows_its_features_but_never_its_fixed_link(user):
+    room = RoomFactory(
+        name="Manual",
+        supports_recording=True,
+        join_url="https://meeting.example.com/j/1",
+        meeting_password="123456",
+    )
+
+    response = signed_in(user).get(f"{ROOMS}{room.pk}/")
+
+    assert response.json()["features"] == {
+        "recording": True,
+        "large_meeting": False,
+        "external_guests": False,
+    }
+    assert "123456" not in response.content.decode()
+    assert "meeting.example.com" not in response.content.decode()
+
+
+@pytest.mark.parametrize(("status", "found"), [("maintenance", 200), ("retired", 404)])
+def test_a_room_under_maintenance_can_be_looked_at_a_retired_one_cannot(user, status, found):
+    room = RoomFactory(status=status, maintenance_reason="Licence renewal")
+
+    assert signed_in(user).get(f"{ROOMS}{room.pk}/").status_code == found
+
+
+@pytest.mark.parametrize(
+    "query", ["capacity_min=none", "capacity_min=0", "recording=perhaps"], ids=str
+)
+def test_bad_room_filters_are_a_400(user, query):
+    response = signed_in(user).get(f"{ROOMS}?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+# -- free rooms for a slot -------------------------------------------------------------------
+
+
+def test_free_rooms_leave_out_a_room_whose_preparation_runs_into_a_booking(user, organizer):
+    prepared = RoomFactory(name="Prepared", preparation_minutes=30)
+    plain = RoomFactory(name="Plain")
+    for room in (prepared, plain):
+        book(organizer, room, at(2, "10:00"), at(2, "11:00"))
+
+    # Starting at 11:15 needs Prepared from 10:45, while its meeting runs to 11:00.
+    assert free_rooms(signed_in(user), at(2, "11:15"), at(2, "12:00")) == ["Plain"]
+
+
+def test_free_rooms_leave_out_a_room_whose_next_meeting_prepares_during_the_slot(user, organizer):
+    prepared = RoomFactory(name="Prepared", preparation_minutes=30)
+    RoomFactory(name="Plain")
+    book(organizer, prepared, at(2, "12:00"), at(2, "13:00"))
+
+    # Prepared is held from 11:30 for its 12:00 meeting.
+    assert free_rooms(signed_in(user), at(2, "11:00"), at(2, "11:45")) == ["Plain"]
+    assert free_rooms(signed_in(user), at(2, "10:00"), at(2, "11:30")) == ["Plain", "Prepared"]
+
+
+def test_free_rooms_count_pending_and_approved_meetings_but_not_cancelled_ones(
+    user, organizer, approver
+):
+    pending, approved, cancelled = (RoomFactory(name=n) for n in ("P", "A", "C"))
+    book(organizer, pending, at(2, "10:00"), at(2, "11:00"))
+    services.booking_approve(
+        booking=book(organizer, approved, at(2, "10:00"), at(2, "11:00")), actor=approver
+    )
+    services.booking_cancel(
+        booking=book(organizer, cancelled, at(2, "10:00"), at(2, "11:00")), actor=organizer
+    )
+
+    assert free_rooms(signed_in(user), at(2, "10:30"), at(2, "11:30")) == ["C"]
+
+
+def test_free_rooms_leave_out_blacked_out_rooms(user):
+    RoomFactory(name="Free")
+    closed = RoomFactory(name="Closed")
+    Blackout.objects.create(room=closed, start=at(2, "09:00"), end=at(2, "12:00"), reason="Fix")
+    Blackout.objects.create(
+        room=None, start=at(3, "00:00"), end=at(4, "00:00"), reason="Holiday", is_active=True
+    )
+    Blackout.objects.create(
+        room=None, start=at(2, "00:00"), end=at(2, "23:00"), reason="Lifted", is_active=False
+    )
+
+    assert free_rooms(signed_in(user), at(2, "10:00"), at(2, "11:00")) == ["Free"]
+    assert free_rooms(signed_in(user), at(3, "10:00"), at(3, "11:00")) == []
+
+
+def test_free_rooms_are_filtered_by_capacity_and_features(user):
+    RoomFactory(name="Small", capacity=5, supports_recording=True)
+    RoomFactory(name="Big", capacity=50)
+    RoomFactory(name="Big recorder", capacity=50, supports_recording=True)
+
+    found = free_rooms(signed_in(user), at(2, "10:00"), at(2, "11:00"), capacity=10, recording=True)
+
+    assert found == ["Big recorder"]
+
+
+def test_free_rooms_take_three_queries_whatever_the_number_of_rooms(
+    user, organizer, django_assert_max_num_queries
+):
+    for index in range(30):
+        room = RoomFactory(preparation_minutes=index % 3 * 15)
+        if index % 2:
+            book(organizer, room, at(2, "10:00"), at(2, "11:00"))
+    client = signed_in(user)
+
+    # session, user, then rooms, meetings, blackouts
+    with django_assert_max_num_queries(5):
+        found = free_rooms(client, at(2, "11:00"), at(2, "12:00"))
+
+    assert len(found) == 15 + 5  # the free ones, and the booked ones without preparation
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "field"),
+    [
+        (
+            {"start": "2026-12-09T10:00:00", "end": "2026-12-09T11:00:00+08:00"},
+            "naive_datetime",
+            "start",
+        ),
+        (
+            {"start": "2026-12-09T11:00:00+08:00", "end": "2026-12-09T10:00:00+08:00"},
+            "end_before_start",
+            "end",
+        ),
+        (
+            {"start": "2026-12-09T10:00:00+08:00", "end": "2026-12-19T10:00:00+08:00"},
+            "slot_too_long",
+            "end",
+        ),
+        ({"start": "soon", "end": "2026-12-09T11:00:00+08:00"}, "invalid", "start"),
+        ({"end": "2026-12-09T11:00:00+08:00"}, "invalid", "start"),
+        (
+            {
+                "start": "2026-12-09T10:00:00+08:00",
+                "end": "2026-12-09T11:00:00+08:00",
+                "capacity": "x",
+            },
+            "invalid",
+            "capacity",
+        ),
+    ],
+    ids=["naive", "backwards", "ten days", "not a time", "no start", "capacity not a number"],
+)
+def test_a_bad_free_room_search_is_a_400(user, params, code, field):
+    response = signed_in(user).get(FREE_ROOMS, params)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert field in response.json()["fields"]
+
+
+# -- free slots of a room's day -----------------------------------------------------------------
+
+
+def test_the_free_slots_of_a_day_are_working_hours_minus_meetings_and_preparation(user, organizer):
+    room = RoomFactory(preparation_minutes=30)
+    book(organizer, room, at(2, "10:00"), at(2, "11:00"))
+    book(organizer, room, at(2, "14:00"), at(2, "15:00"))
+
+    response = signed_in(user).get(
+        f"/api/v1/availability/rooms/{room.pk}/free-slots/", {"date": "2026-12-09"}
+    )
+
+    assert response.status_code == 200
+    # Each free stretch loses its first 30 minutes to preparation, except where the
+    # preparation can happen before the working day opens.
+    assert slots(response) == [("08:00", "09:30"), ("11:30", "13:30"), ("15:30", "20:00")]
+
+
+def test_the_free_slots_of_a_day_leave_out_blackouts(user):
+    room = RoomFactory()
+    Blackout.objects.create(room=room, start=at(2, "12:00"), end=at(2, "13:00"), reason="Patch")
+    Blackout.objects.create(room=None, start=at(2, "19:00"), end=at(3, "09:00"), reason="Move")
+
+    response = signed_in(user).get(
+        f"/api/v1/availability/rooms/{room.pk}/free-slots/", {"date": "2026-12-09"}
+    )
+
+    assert slots(response) == [("08:00", "12:00"), ("13:00", "19:00")]
+
+
+def test_a_day_off_has_no_working_hours_and_no_free_slots(user):
+    room = RoomFactory()
+
+    response = signed_in(user).get(
+        f"/api/v1/availability/rooms/{room.pk}/free-slots/", {"date": "2026-12-12"}
+    )
+
+    assert response.json() | {"room": None} == {
+        "room": None,
+        "date": "2026-12-12",
+        "opens": None,
+        "closes": None,
+        "free": [],
+    }
+
+
+@pytest.mark.parametrize(("date", "status"), [("tomorrow", 400), ("", 400), ("2026-02-30", 400)])
+def test_a_bad_day_is_a_400(user, date, status):
+    room = RoomFactory()
+
+    response = signed_in(user).get(
+        f"/api/v1/availability/rooms/{room.pk}/free-slots/", {"date": date}
+    )
+
+    assert response.status_code == status
+    assert "date" in response.json()["fields"]
+
+
+# -- the week ------------------------------------------------------------------------------------
+
+
+def week_topics(client, start: dt.date = MONDAY) -> dict[str, list]:
+    response = client.get(WEEK, {"start": start.isoformat()})
+    assert response.status_code == 200, response.json()
+    return {
+        room["name"]: [(o["topic"], o["confidential"], o["booking"]) for o in room["occurrences"]]
+        for room in response.json()["rooms"]
+    }
+
+
+def test_the_week_shows_each_rooms_meetings(user, organizer, approver):
+    a, b = RoomFactory(name="A"), RoomFactory(name="B")
+    RoomFactory(name="Retired", status=Room.Status.RETIRED)
+    first = book(organizer, a, at(1, "10:00"), at(1, "11:00"), topic="Tuesday")
+    book(organizer, a, at(4, "10:00"), at(4, "11:00"), topic="Friday")
+    book(organizer, a, at(7, "10:00"), at(7, "11:00"), topic="Next week")
+    services.booking_cancel(
+        booking=book(organizer, b, at(2, "10:00"), at(2, "11:00"), topic="Called off"),
+        actor=organizer,
+    )
+    services.booking_approve(booking=first, actor=approver)
+
+    response = signed_in(user).get(WEEK, {"start": MONDAY.isoformat()})
+
+    body = response.json()
+    assert (body["start"], body["end"]) == ("2026-12-07", "2026-12-14")
+    assert [room["name"] for room in body["rooms"]] == ["A", "B"]
+    occurrences = body["rooms"][0]["occurrences"]
+    assert [(o["topic"], o["status"]) for o in occurrences] == [
+        ("Tuesday", "approved"),
+        ("Friday", "pending"),
+    ]
+    assert dt.datetime.fromisoformat(occurrences[0]["start"]) == at(1, "10:00")
+    assert body["rooms"][1]["occurrences"] == []
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [("stranger", False), ("organizer", True), ("invitee", True), ("approver", True)],
+)
+def test_the_week_hides_a_confidential_topic_from_those_not_invited(
+    organizer, approver, role, sees
+):
+    room = RoomFactory(name="A")
+    invitee = UserFactory()
+    booking = book(
+        organizer,
+        room,
+        at(2, "10:00"),
+        at(2, "11:00"),
+        topic="Merger",
+        confidential=True,
+        attendee_users=[invitee],
+    )
+    viewer = {
+        "stranger": UserFactory(),
+        "organizer": organizer,
+        "invitee": invitee,
+        "approver": approver,
+    }[role]
+
+    topics = week_topics(signed_in(viewer))
+
+    assert topics["A"] == ([("Merger", True, booking.pk)] if sees else [(None, True, None)])
+
+
+def test_the_week_shows_an_ordinary_topic_to_everyone(user, organizer):
+    booking = book(organizer, RoomFactory(name="A"), at(2, "10:00"), at(2, "11:00"), topic="Retro")
+
+    assert week_topics(signed_in(user))["A"] == [("Retro", False, booking.pk)]
+
+
+def test_an_uninvited_attendee_no_longer_sees_the_confidential_topic(organizer):
+    invitee = UserFactory()
+    booking = book(
+        organizer,
+        RoomFactory(name="A"),
+        at(2, "10:00"),
+        at(2, "11:00"),
+        topic="Merger",
+        confidential=True,
+        attendee_users=[invitee],
+    )
+    booking.attendees.update(is_active=False)
+
+    assert week_topics(signed_in(invitee))["A"] == [(None, True, None)]
+
+
+@pytest.mark.parametrize("rooms", [3, 15])
+def test_the_week_takes_a_bounded_number_of_queries(
+    organizer, rooms, django_assert_max_num_queries
+):
+    viewer = UserFactory()
+    for _room in range(rooms):
+        room = RoomFactory()
+        for day in range(5):
+            book(
+                organizer,
+                room,
+                at(day + 7, "10:00"),
+                at(day + 7, "11:00"),
+                confidential=day % 2 == 0,
+                attendee_users=[viewer] if day == 2 else [],
+            )
+    client = signed_in(viewer)
+
+    # session, user, rooms, meetings, the viewer's invitations, two for permissions
+    with django_assert_max_num_queries(7):
+        topics = week_topics(client, MONDAY + dt.timedelta(days=7))
+
+    assert sum(len(t) for t in topics.values()) == rooms * 5
+
+
+@pytest.mark.parametrize("start", ["", "monday", "2026-13-01"])
+def test_a_bad_week_start_is_a_400(user, start):
+    response = signed_in(user).get(WEEK, {"start": start})
+
+    assert response.status_code == 400
+    assert "start" in response.json()["fields"]
