@@ -62,10 +62,9 @@ class UsageRuleViolation(ApplicationError):
 
 
 def policy_current() -> UsagePolicy:
-    policy = UsagePolicy.objects.order_by("-version").first()
-    if policy is None:  # a database emptied by hand: the defaults still apply
-        policy = UsagePolicy.objects.create(version=1)
-    return policy
+    """The version in force. A database without any (emptied by hand) gets the model's
+    defaults as an unsaved version 0: reading the policy never writes."""
+    return UsagePolicy.objects.order_by("-version").first() or UsagePolicy(version=0)
 
 
 def company_zone() -> zoneinfo.ZoneInfo:

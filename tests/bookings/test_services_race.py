@@ -119,3 +119,59 @@ def test_audit_overlaps_names_a_double_booking_written_behind_the_services_back(
     with pytest.raises(CommandError, match="1 overlapping pair"):
         call_command("audit_overlaps")
     assert booking.pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_api_clients_booking_one_slot_get_one_201_and_nineteen_409s():
+    from rest_framework.test import APIClient
+
+    from security.tokens import api_token_create
+
+    room = RoomFactory()
+    clients = []
+    for _ in range(20):
+        _token, secret = api_token_create(user=UserFactory(), name="race")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        clients.append(client)
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+    codes: list[str] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def post(client) -> None:
+        try:
+            barrier.wait()
+            response = client.post(
+                "/api/v1/bookings/",
+                {
+                    "room": room.pk,
+                    "start": at(2, "10:00").isoformat(),
+                    "end": at(2, "11:00").isoformat(),
+                    "topic": "Race",
+                    "expected_headcount": 2,
+                },
+                format="json",
+            )
+            with lock:
+                statuses.append(response.status_code)
+                if response.status_code == 409:
+                    codes.append(response.json()["code"])
+        except Exception as error:  # reported by the assertion below
+            with lock:
+                errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(statuses) == [201] + [409] * 19
+    assert set(codes) == {"conflict"}
+    call_command("audit_overlaps")

@@ -227,3 +227,15 @@ def test_the_booking_records_the_policy_version_it_was_checked_against(organizer
     booking = request(organizer, room, at(2, "10:00"), at(2, "11:00"))
 
     assert booking.policy_version == 2
+
+
+def test_without_any_policy_version_the_defaults_apply_and_nothing_is_written(organizer, room):
+    from bookings.rules import policy_current
+
+    UsagePolicy.objects.all().delete()
+
+    policy = policy_current()
+
+    assert (policy.pk, policy.version, policy.min_advance_hours) == (None, 0, 24)
+    assert not UsagePolicy.objects.exists()
+    assert request(organizer, room, at(2, "10:00"), at(2, "11:00")).policy_version == 0
