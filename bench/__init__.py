@@ -1,0 +1,1 @@
+"""Benchmarks run against a PostgreSQL bench database (see bench/bookings.py)."""
