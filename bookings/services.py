@@ -405,6 +405,20 @@ def _pending_change(booking: Booking) -> BookingChange | None:
     return booking.changes.filter(status=BookingChange.Status.PENDING).first()
 
 
+def _awaiting_decision(booking: Booking, occurrence: Occurrence | None) -> list[Occurrence]:
+    """The pending meetings of the request itself (not a change's new slots), or the one
+    named; InvalidTransition when there is none. Caller holds the booking's lock."""
+    pending = booking.occurrences.filter(status=S.PENDING, replaces__isnull=True)
+    if occurrence is not None:
+        pending = pending.filter(pk=occurrence.pk)
+    targets = list(pending)
+    if not targets:
+        raise InvalidTransition(
+            _("Nothing in this booking is waiting for a decision."), code="nothing_pending"
+        )
+    return targets
+
+
 def _approve(
     booking: Booking, occurrences: Sequence[Occurrence], *, actor, note: str = ""
 ) -> list[Occurrence]:
@@ -438,15 +452,7 @@ def booking_approve(
         if change is not None and occurrence is None:
             _change_decide(booking, change, approve=True, actor=actor, reason=note)
             return booking
-        pending = booking.occurrences.filter(status=S.PENDING, replaces__isnull=True)
-        if occurrence is not None:
-            pending = pending.filter(pk=occurrence.pk)
-        targets = list(pending)
-        if not targets:
-            raise InvalidTransition(
-                _("Nothing in this booking is waiting for approval."), code="nothing_pending"
-            )
-        _approve(booking, targets, actor=actor, note=note)
+        _approve(booking, _awaiting_decision(booking, occurrence), actor=actor, note=note)
     return booking
 
 
@@ -468,14 +474,7 @@ def booking_reject(
         if change is not None and occurrence is None:
             _change_decide(booking, change, approve=False, actor=actor, reason=reason)
             return booking
-        pending = booking.occurrences.filter(status=S.PENDING, replaces__isnull=True)
-        if occurrence is not None:
-            pending = pending.filter(pk=occurrence.pk)
-        targets = list(pending)
-        if not targets:
-            raise InvalidTransition(
-                _("Nothing in this booking is waiting for a decision."), code="nothing_pending"
-            )
+        targets = _awaiting_decision(booking, occurrence)
         now = timezone.now()
         for o in targets:
             _transition(o, to=S.REJECTED, actor=actor, reason=reason.strip(), now=now)
