@@ -193,7 +193,24 @@ class MeetingDateFilter(admin.ListFilter):
             }
 
 
-class OccurrenceInline(admin.TabularInline):
+class BookingPartInline(admin.TabularInline):
+    """Rows that belong to a booking, shown on its page and written only by services:
+    whoever may see the booking sees them; nobody adds, edits or deletes them here."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return BookingAdmin.may_view(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OccurrenceInline(BookingPartInline):
     """The booking's meetings (BK-8): read-only, decided through the booking's actions."""
 
     model = Occurrence
@@ -214,19 +231,6 @@ class OccurrenceInline(admin.TabularInline):
             .select_related("room", "decided_by", "replaces")
             .order_by("start", "pk")
         )
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        # A booking's meetings are part of it: whoever may see the booking sees them.
-        return BookingAdmin.may_view(request)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("when (your time zone)"))
     def when(self, obj: Occurrence) -> str:
@@ -294,7 +298,7 @@ def _change_table(change: BookingChange, booking: Booking) -> str:
     )
 
 
-class BookingChangeInline(admin.TabularInline):
+class BookingChangeInline(BookingPartInline):
     """BK-5 / BK-7: every change asked for, and how it was decided."""
 
     model = BookingChange
@@ -316,18 +320,6 @@ class BookingChangeInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("requested_by", "decided_by", "booking")
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return BookingAdmin.may_view(request)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("what changes"))
     def what(self, obj: BookingChange) -> str:
