@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,37 @@ from meetingops.errors import ConflictError
 OCCUPYING = list(Occurrence.OCCUPYING)
 # Preparation is at most 240 minutes (Room.preparation_minutes' validator).
 MAX_PREPARATION = dt.timedelta(minutes=240)
+
+
+# An occupied range lasts at most a meeting's longest plus the longest preparation, so
+# whatever overlaps [a, b) has `occupied_from` in [a - OCCUPANCY_REACH, b): a bounded
+# range of the (room, occupied_from, end) index, never a scan of the whole history.
+OCCUPANCY_REACH = MAX_OCCURRENCE_DURATION + MAX_PREPARATION
+
+
+def occupying_between(start: dt.datetime, end: dt.datetime, *, rooms=None) -> QuerySet:
+    """Pending and approved occurrences whose occupied range overlaps [start, end), in
+    `rooms` (a room, a queryset of rooms) or in any room."""
+    taken = Occurrence.objects.filter(
+        status__in=OCCUPYING,
+        occupied_from__gte=start - OCCUPANCY_REACH,
+        occupied_from__lt=end,
+        end__gt=start,
+    )
+    if isinstance(rooms, Room):
+        return taken.filter(room=rooms)
+    return taken if rooms is None else taken.filter(room__in=rooms)
+
+
+def blackouts_between(start: dt.datetime, end: dt.datetime, *, rooms=None) -> QuerySet:
+    """Active blackout periods overlapping [start, end) that apply to `rooms` (a room,
+    a queryset of rooms; those for all rooms always apply) or to any room."""
+    blackouts = Blackout.objects.filter(is_active=True, start__lt=end, end__gt=start)
+    if isinstance(rooms, Room):
+        return blackouts.filter(Q(room=rooms) | Q(room__isnull=True))
+    if rooms is None:
+        return blackouts
+    return blackouts.filter(Q(room__in=rooms) | Q(room__isnull=True))
 
 
 @dataclass(frozen=True)
@@ -83,24 +114,12 @@ def slot_conflicts(
     wanted = [(start - prep, end) for start, end in slots]
     span_start = min(s for s, _ in wanted)
     span_end = max(e for _, e in wanted)
-    taken = Occurrence.objects.filter(
-        room=room,
-        status__in=OCCUPYING,
-        # Bounded window so the (room, occupied_from, end) index is scanned, not the table.
-        occupied_from__gte=span_start - MAX_OCCURRENCE_DURATION - MAX_PREPARATION,
-        occupied_from__lt=span_end,
-        end__gt=span_start,
-    )
+    taken = occupying_between(span_start, span_end, rooms=room)
     if exclude_booking is not None:
         taken = taken.exclude(booking=exclude_booking)
     taken_ranges = list(taken.values_list("occupied_from", "end", "start"))
     blackouts = list(
-        Blackout.objects.filter(
-            Q(room=room) | Q(room__isnull=True),
-            is_active=True,
-            start__lt=span_end,
-            end__gt=span_start,
-        ).values_list("start", "end", "reason")
+        blackouts_between(span_start, span_end, rooms=room).values_list("start", "end", "reason")
     )
     found: dict[int, list[Conflict]] = {}
     for index, (occ_from, occ_end) in enumerate(wanted):

@@ -240,23 +240,14 @@ def organizer_record(*, organizer, days: int = RECORD_DAYS) -> OrganizerRecord:
 
 def blackout_booked_meetings(*, blackout: Blackout) -> int:
     """How many pending or approved meetings fall within a blackout period."""
-    meetings = Occurrence.objects.filter(
-        status__in=Occurrence.OCCUPYING,
-        occupied_from__lt=blackout.end,
-        end__gt=blackout.start,
-    )
-    if blackout.room_id is not None:
-        meetings = meetings.filter(room_id=blackout.room_id)
-    return meetings.count()
+    return conflicts.occupying_between(
+        blackout.start, blackout.end, rooms=blackout.room if blackout.room_id else None
+    ).count()
 
 
 # -- the REST API's reads: visibility and availability (X-1, BK-9, SE-5) ----------------
 
 OCCUPYING = list(Occurrence.OCCUPYING)
-# An occupied range is at most a meeting's longest plus the longest preparation: a
-# search for what overlaps [a, b) reads `occupied_from` in [a - OCCUPANCY_REACH, b), a
-# bounded range of the (room, occupied_from, end) index (bookings/conflicts.py).
-OCCUPANCY_REACH = rules.MAX_OCCURRENCE_DURATION + conflicts.MAX_PREPARATION
 # Room.FEATURES by the short names the API filters on.
 ROOM_FEATURES = {
     "recording": "supports_recording",
@@ -310,20 +301,12 @@ def room_list_free_for_slot(
     # The same rooms as a subquery: one parameter list to compile, not hundreds of ids.
     room_ids = candidates.order_by().values("pk")
     ends: dict[int | None, list[dt.datetime]] = defaultdict(list)
-    taken = Occurrence.objects.filter(
-        room__in=room_ids,
-        status__in=OCCUPYING,
-        occupied_from__gte=reach_from - OCCUPANCY_REACH,
-        occupied_from__lt=end,
-        end__gt=reach_from,
-    ).values_list("room_id", "end")
-    blackouts = Blackout.objects.filter(
-        Q(room__in=room_ids) | Q(room__isnull=True),
-        is_active=True,
-        start__lt=end,
-        end__gt=reach_from,
-    ).values_list("room_id", "end")
-    for room_id, taken_end in [*taken, *blackouts]:
+    taken = conflicts.occupying_between(reach_from, end, rooms=room_ids)
+    blackouts = conflicts.blackouts_between(reach_from, end, rooms=room_ids)
+    for room_id, taken_end in [
+        *taken.values_list("room_id", "end"),
+        *blackouts.values_list("room_id", "end"),
+    ]:
         ends[room_id].append(taken_end)
     return [
         room
@@ -355,20 +338,11 @@ def room_free_slots_on_day(*, room: Room, day: dt.date) -> DaySlots:
     prep = room.preparation
     reach_from = opens - prep
     busy = list(
-        Occurrence.objects.filter(
-            room=room,
-            status__in=OCCUPYING,
-            occupied_from__gte=reach_from - OCCUPANCY_REACH,
-            occupied_from__lt=closes,
-            end__gt=reach_from,
-        ).values_list("occupied_from", "end")
+        conflicts.occupying_between(reach_from, closes, rooms=room).values_list(
+            "occupied_from", "end"
+        )
     )
-    busy += Blackout.objects.filter(
-        Q(room=room) | Q(room__isnull=True),
-        is_active=True,
-        start__lt=closes,
-        end__gt=reach_from,
-    ).values_list("start", "end")
+    busy += conflicts.blackouts_between(reach_from, closes, rooms=room).values_list("start", "end")
     free, cursor = [], reach_from
     for busy_from, busy_until in sorted(busy):
         if busy_from > cursor:
