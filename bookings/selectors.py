@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from bookings import conflicts, rules
 from bookings.models import Attendee, Blackout, Booking, BookingChange, Occurrence, Room
+from bookings.permissions import oversees_bookings, sees_details
 
 S = Occurrence.Status
 # BK-6 / BK-13: how far back an approver looks at an organizer's record.
@@ -49,7 +50,7 @@ def booking_details_visible_expression(actor) -> Case | Value:
     (SE-5). tests/bookings/test_admin_bookings.py holds the two to the same answers."""
     if not (actor and actor.is_authenticated):
         return Case(When(confidential=False, then=Value(True)), default=Value(False))
-    if actor.has_perm("bookings.view_booking"):
+    if oversees_bookings(actor):
         return Value(True, output_field=BooleanField())
     invited = Exists(Attendee.objects.filter(booking=OuterRef("pk"), user=actor, is_active=True))
     return Case(
@@ -395,12 +396,19 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
             "booking__organizer_id",
         )
     )
+    oversees = oversees_bookings(viewer)
+    # Hidden unless an invitation says otherwise, which one query below looks up.
     secret = {
         booking_id
         for _id, _room, _s, _e, _st, booking_id, _t, confidential, organizer_id in rows
-        if confidential and organizer_id != viewer.pk
+        if not sees_details(
+            confidential=confidential,
+            is_organizer=organizer_id == viewer.pk,
+            oversees=oversees,
+            is_invited=False,
+        )
     }
-    if secret and not viewer.has_perm("bookings.view_booking"):
+    if secret:
         # The viewer's own invitations to confidential meetings of the week: one query
         # that starts from the viewer's attendee rows.
         invited = set(
@@ -413,8 +421,6 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
             ).values_list("booking_id", flat=True)
         )
         secret -= invited
-    else:
-        secret = set()
     for occ_id, room_id, start, end, status, booking_id, topic, confidential, _o in rows:
         hidden = booking_id in secret
         rooms[room_id]["occurrences"].append(
@@ -487,7 +493,7 @@ def booking_get_visible(*, booking_id: int, viewer) -> Booking | None:
     """The booking if `viewer` may look at it: its organizer, an invitee, or someone who
     oversees bookings (`bookings.view_booking`); otherwise None, as if it did not exist."""
     bookings = Booking.objects.filter(pk=booking_id)
-    if not viewer.has_perm("bookings.view_booking"):
+    if not oversees_bookings(viewer):
         bookings = bookings.filter(Q(organizer=viewer) | Q(pk__in=_invited_booking_ids(viewer)))
     return _booking_with_details(bookings).first()
 
@@ -504,8 +510,13 @@ def booking_access(*, booking: Booking, viewer) -> BookingAccess:
     from its prefetched rows, so a list asks no query per booking."""
     organizer = booking.organizer_id == viewer.pk
     invited = any(a.user_id == viewer.pk for a in booking.attendees.all())
-    details = (
-        not booking.confidential or organizer or invited or viewer.has_perm("bookings.view_booking")
+    # The permission lookup (two queries the first time) only when nothing else decides.
+    undecided = booking.confidential and not organizer and not invited
+    details = sees_details(
+        confidential=booking.confidential,
+        is_organizer=organizer,
+        oversees=undecided and oversees_bookings(viewer),
+        is_invited=invited,
     )
     # During a change (BK-5) the booking is pending again, but its approved meeting
     # still stands and its people still need the link.
