@@ -25,6 +25,21 @@ def at(day: int, hhmm: str) -> dt.datetime:
     )
 
 
+def book(organizer, room, start=None, end=None, **extra):
+    """A booking request through the service: Wednesday 10:00-11:00 unless told."""
+    from bookings import services
+
+    extra.setdefault("expected_headcount", 3)
+    return services.booking_request(
+        organizer=organizer,
+        room=room,
+        start=start or at(2, "10:00"),
+        end=end or at(2, "11:00"),
+        topic=extra.pop("topic", "Quarterly review"),
+        **extra,
+    )
+
+
 @pytest.fixture(autouse=True)
 def _frozen_now():
     with time_machine.travel(NOW, tick=False):

@@ -10,25 +10,13 @@ from rest_framework.test import APIClient
 
 from bookings import services
 from bookings.models import Blackout, Room
-from tests.bookings.conftest import MONDAY, at
+from tests.bookings.conftest import MONDAY, at, book
 from tests.factories import RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 ROOMS = "/api/v1/rooms/"
 FREE_ROOMS = "/api/v1/availability/free-rooms/"
 WEEK = "/api/v1/availability/week/"
-
-
-def book(organizer, room, start, end, **extra):
-    extra.setdefault("expected_headcount", 2)
-    return services.booking_request(
-        organizer=organizer,
-        room=room,
-        start=start,
-        end=end,
-        topic=extra.pop("topic", "Stand-up"),
-        **extra,
-    )
 
 
 def signed_in(user) -> APIClient:

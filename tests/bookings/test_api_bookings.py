@@ -20,24 +20,12 @@ from bookings.models import Booking, BookingChange, Occurrence
 from meetingops.api import api_exception_handler
 from oversight.models import AuditEvent
 from security.tokens import api_token_create
-from tests.bookings.conftest import at
+from tests.bookings.conftest import at, book
 from tests.factories import RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 S = Occurrence.Status
 BOOKINGS = "/api/v1/bookings/"
-
-
-def book(organizer, room, start=None, end=None, **extra):
-    extra.setdefault("expected_headcount", 3)
-    return services.booking_request(
-        organizer=organizer,
-        room=room,
-        start=start or at(2, "10:00"),
-        end=end or at(2, "11:00"),
-        topic=extra.pop("topic", "Quarterly review"),
-        **extra,
-    )
 
 
 def client_for(user, *, auth: str = "session", **client_kwargs) -> APIClient:

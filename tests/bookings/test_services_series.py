@@ -239,11 +239,3 @@ def test_cancelling_the_series_cancels_only_meetings_still_to_come(organizer, ro
         S.CANCELLED,
         S.CANCELLED,
     ]
-
-
-def test_a_series_never_overlaps_itself_in_the_audit(organizer, room):
-    from bookings.overlaps import overlaps_find
-
-    series(organizer, room, rule={"freq": "daily", "count": 3}, end=at(2, "11:00"))
-
-    assert list(overlaps_find()) == []
