@@ -181,6 +181,10 @@ class UsagePolicy(models.Model):
         return frozenset(int(d) for d in self.allowed_weekdays.split(",") if d.strip())
 
     @property
+    def has_quotas(self) -> bool:
+        return bool(self.user_weekly_quota_hours or self.department_weekly_quota_hours)
+
+    @property
     def reminder_leads(self) -> list[int]:
         return sorted({int(m) for m in self.reminder_lead_minutes.split(",") if m.strip()})
 

@@ -459,6 +459,30 @@ def _booking_with_details(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
     )
 
 
+def booking_with_parts(
+    booking: Booking,
+    *,
+    occurrences: Iterable[Occurrence],
+    attendees: Iterable[Attendee],
+    pending_changes: Iterable[BookingChange],
+) -> Booking:
+    """`booking` as `_booking_with_details` would fetch it, from rows the caller holds
+    (a service that has just written them): its meetings, its current invitees and its
+    pending change load from these lists, not from another query. Django's own
+    prefetch keeps the rows the same way, on the related manager's cache."""
+    parts = {
+        "occurrences": sorted(occurrences, key=lambda o: (o.start, o.pk)),
+        "attendees": sorted((a for a in attendees if a.is_active), key=lambda a: a.pk),
+    }
+    cache = booking.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in parts.items():
+        loaded = getattr(booking, name).all()
+        loaded._result_cache, loaded._prefetch_done = rows, True
+        cache[name] = loaded
+    booking.pending_changes = list(pending_changes)
+    return booking
+
+
 def booking_list_for_user(
     *,
     user,

@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings import conflicts, recurrence, rules
+from bookings import conflicts, recurrence, rules, selectors
 from bookings.models import Attendee, Booking, BookingChange, Occurrence, Room, UsagePolicy
 from bookings.permissions import can_approve, can_cancel, can_change
 from bookings.providers import provider_for
@@ -294,7 +294,8 @@ def booking_request(
     BookingConflict or BookingInputError and then changes nothing.
 
     For a series, `skip_unavailable` books the free occurrences and leaves out those
-    the preview showed as taken or against the rules (at least one must be free)."""
+    the preview showed as taken or against the rules (at least one must be free).
+    Returns the booking with its meetings and invitees loaded, as the API shows them."""
     _validate_basics(start=start, end=end, topic=topic, headcount=expected_headcount)
     if mode not in Booking.Mode.values:
         raise BookingInputError(_("Choose video, voice or screen sharing."), code="invalid_mode")
@@ -321,10 +322,10 @@ def booking_request(
     headcount = max(expected_headcount, len(users) + len(emails) + 1)
     try:
         with transaction.atomic():
-            # Quotas count the organizer's other bookings: take them one at a time.
-            get_user_model().objects.select_for_update().filter(pk=organizer.pk).first()
-            room = Room.objects.select_related("provider").get(pk=room.pk)
             policy = rules.policy_current()
+            if policy.has_quotas:
+                # Quotas count the organizer's other bookings: take them one at a time.
+                get_user_model().objects.select_for_update().filter(pk=organizer.pk).first()
             violations = _check_all(
                 policy=policy,
                 organizer=organizer,
@@ -353,7 +354,7 @@ def booking_request(
                 policy_version=policy.version,
             )
             occurrences = _new_occurrences(booking, room, slots)
-            Attendee.objects.bulk_create(
+            attendees = Attendee.objects.bulk_create(
                 [Attendee(booking=booking, user=u) for u in users]
                 + [Attendee(booking=booking, email=e) for e in emails]
             )
@@ -387,7 +388,9 @@ def booking_request(
             [conflicts.Conflict("booking", room.pk, room.name, slots[0][0], slots[0][1])]
         ) from None
     _notify("requested", booking)
-    return booking
+    return selectors.booking_with_parts(
+        booking, occurrences=occurrences, attendees=attendees, pending_changes=[]
+    )
 
 
 # -- decisions -------------------------------------------------------------------------------

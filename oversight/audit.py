@@ -72,7 +72,8 @@ def record(
 ) -> AuditEvent:
     """Append one event. `actor` is the acting user, or None for the system;
     `action` reads `<entity>.<past tense>` (STYLE), e.g. `booking.approved`."""
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint is needed: a failure here fails it.
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)

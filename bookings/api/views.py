@@ -236,7 +236,9 @@ class BookingCreateApi(APIView):
             recurrence_rule=dict(data["recurrence"]) if data.get("recurrence") else None,
             skip_unavailable=data["skip_unavailable"],
         )
-        return _booking_response(request, booking, status_code=status.HTTP_201_CREATED)
+        # The service returns the new booking with its parts loaded: nothing to read again.
+        data = BookingOutputSerializer(booking, context={"viewer": request.user}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class BookingCollectionApi(BookingListApi, BookingCreateApi):

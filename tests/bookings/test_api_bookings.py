@@ -138,6 +138,31 @@ def test_invitees_are_given_by_user_id_and_email(organizer):
     }
 
 
+@pytest.mark.parametrize("auto_approve", [False, True], ids=["pending", "auto-approved"])
+def test_the_created_booking_is_shown_as_reading_it_back_shows_it(
+    organizer, policy, auto_approve, django_assert_max_num_queries
+):
+    """The create response is built from the rows the service wrote, not read again."""
+    policy.auto_approve = auto_approve
+    policy.save()
+    room = RoomFactory(allows_external_guests=True, capacity=10)
+    colleague = UserFactory(name="Cora Colleague")
+    body = payload(
+        room,
+        expected_headcount=3,
+        attendee_user_ids=[colleague.pk],
+        attendee_emails=["b@partner.com", "a@partner.com"],
+    )
+    client = client_for(organizer)
+
+    created = client.post(BOOKINGS, body).json()
+
+    assert created["status"] == ("approved" if auto_approve else "pending")
+    assert (created["join"] is not None) == auto_approve
+    with django_assert_max_num_queries(8):
+        assert client.get(f"{BOOKINGS}{created['id']}/").json() == created
+
+
 # -- authentication and CSRF --------------------------------------------------------------
 
 
