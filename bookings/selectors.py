@@ -30,6 +30,7 @@ from django.utils import timezone
 from bookings import conflicts, rules
 from bookings.models import Attendee, Blackout, Booking, BookingChange, Occurrence, Room
 from bookings.permissions import oversees_bookings, sees_details
+from meetingops.db import EpochSeconds
 
 S = Occurrence.Status
 # BK-6 / BK-13: how far back an approver looks at an organizer's record.
@@ -376,7 +377,6 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
     }
     rows = list(
         Occurrence.objects.filter(
-            room__status=Room.Status.ACTIVE,
             status__in=OCCUPYING,
             # Bounded by the (status, start) index: a meeting lasts a day at most.
             start__gte=begin - rules.MAX_OCCURRENCE_DURATION,
@@ -384,11 +384,13 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
             end__gt=begin,
         )
         .order_by("start", "pk")
+        # Seconds, not datetimes: ten thousand rows decode several times faster.
+        .annotate(start_s=EpochSeconds("start"), end_s=EpochSeconds("end"))
         .values_list(
             "id",
             "room_id",
-            "start",
-            "end",
+            "start_s",
+            "end_s",
             "status",
             "booking_id",
             "booking__topic",
@@ -397,13 +399,14 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
         )
     )
     oversees = oversees_bookings(viewer)
+    viewer_id = viewer.pk  # once: request.user is a lazy object, slow to ask 10,000 times
     # Hidden unless an invitation says otherwise, which one query below looks up.
     secret = {
         booking_id
         for _id, _room, _s, _e, _st, booking_id, _t, confidential, organizer_id in rows
         if not sees_details(
             confidential=confidential,
-            is_organizer=organizer_id == viewer.pk,
+            is_organizer=organizer_id == viewer_id,
             oversees=oversees,
             is_invited=False,
         )
@@ -421,9 +424,19 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
             ).values_list("booking_id", flat=True)
         )
         secret -= invited
-    for occ_id, room_id, start, end, status, booking_id, topic, confidential, _o in rows:
+    moments: dict[float, dt.datetime] = {}  # a week's meetings share a few hundred times
+    for occ_id, room_id, start_s, end_s, status, booking_id, topic, confidential, _o in rows:
+        room = rooms.get(room_id)
+        if room is None:  # a room under maintenance or retired: not on the calendar
+            continue
+        start = moments.get(start_s)
+        if start is None:
+            start = moments[start_s] = dt.datetime.fromtimestamp(start_s, dt.UTC)
+        end = moments.get(end_s)
+        if end is None:
+            end = moments[end_s] = dt.datetime.fromtimestamp(end_s, dt.UTC)
         hidden = booking_id in secret
-        rooms[room_id]["occurrences"].append(
+        room["occurrences"].append(
             {
                 "id": occ_id,
                 "booking": None if hidden else booking_id,

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -21,10 +22,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import exceptions, parsers, serializers, status
+from rest_framework import exceptions, parsers, renderers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.utils import encoders
 
 from meetingops.errors import ApplicationError
 
@@ -150,6 +152,22 @@ class LimitedJSONParser(parsers.JSONParser):
         if len(raw) > limit:
             raise PayloadTooLarge()
         return super().parse(io.BytesIO(raw), media_type, parser_context)
+
+
+class FastJSONRenderer(renderers.JSONRenderer):
+    """DRF's JSON, written by orjson: several times faster on big answers (a week's
+    occupancy is over a megabyte). What orjson does not know (lazy translations,
+    decimals) goes through DRF's own encoder; an indented answer asked for by a client
+    (`Accept: application/json; indent=2`) is left to DRF."""
+
+    _fallback = encoders.JSONEncoder()
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type or "", renderer_context or {}):
+            return super().render(data, accepted_media_type, renderer_context)
+        return orjson.dumps(data, default=self._fallback.default, option=orjson.OPT_NON_STR_KEYS)
 
 
 class ApiPagination(PageNumberPagination):

@@ -208,6 +208,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON only, held to DATA_UPLOAD_MAX_MEMORY_SIZE; anything else is a 415.
     "DEFAULT_PARSER_CLASSES": ["meetingops.api.LimitedJSONParser"],
+    # orjson writes the JSON: a week's occupancy is thousands of rows (BK-9).
+    "DEFAULT_RENDERER_CLASSES": [
+        "meetingops.api.FastJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "EXCEPTION_HANDLER": "meetingops.api.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "meetingops.api.ApiPagination",

@@ -1,0 +1,39 @@
+"""The API's JSON renderer (orjson) writes what DRF's would: UTF-8 text, lazy
+translations as text, an indented answer when a client asks for one."""
+
+from __future__ import annotations
+
+import decimal
+import json
+
+import pytest
+from django.utils.translation import gettext_lazy, override
+from rest_framework.renderers import JSONRenderer
+from rest_framework.test import APIClient
+
+from meetingops.api import FastJSONRenderer
+from tests.factories import RoomFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_lazy_translations_and_decimals_are_written_as_drf_writes_them():
+    data = {"detail": gettext_lazy("Give the meeting a topic."), "hours": decimal.Decimal("1.50")}
+    with override("zh-hans"):
+        ours, drfs = FastJSONRenderer().render(data), JSONRenderer().render(data)
+
+    assert json.loads(ours) == json.loads(drfs) == {"detail": "请填写会议主题。", "hours": 1.5}
+
+
+def test_a_client_gets_compact_utf8_json_or_indented_json_when_it_asks():
+    RoomFactory(name="腾讯会议 A")
+    client = APIClient()
+    client.force_login(UserFactory())
+
+    compact = client.get("/api/v1/rooms/", HTTP_ACCEPT="application/json")
+    indented = client.get("/api/v1/rooms/", HTTP_ACCEPT="application/json; indent=2")
+
+    assert "腾讯会议 A".encode() in compact.content
+    assert b"\n" not in compact.content
+    assert indented.content.startswith(b"[\n  {")
+    assert json.loads(compact.content) == json.loads(indented.content)
