@@ -18,6 +18,7 @@ urlpatterns = [
     path("healthz", views.health, name="health"),
     path("language", views.language_set, name="language_set"),
     path("accounts/", include("allauth.urls")),
+    path("account/", include("security.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("bookings.api.urls")),
     path("api/v1/", include("security.api.urls")),

@@ -1,12 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from meetingops.errors import ApplicationError
 from oversight import audit
 from oversight.admin_mixins import AuditedModelAdmin
-from security.models import Department, User
+from security.models import ApiToken, Department, User
 from security.services import user_email_trust
+from security.tokens import api_token_revoke
+
+REVOKE_PERMISSION = "security.change_apitoken"
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -78,3 +83,68 @@ class DepartmentAdmin(AuditedModelAdmin, admin.ModelAdmin):
     list_select_related = ("parent",)
     search_fields = ("name", "code")
     autocomplete_fields = ("parent",)
+
+
+class ApiTokenStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return (("active", _("Active")), ("revoked", _("Revoked")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(AuditedModelAdmin, admin.ModelAdmin):
+    """X-1: IT sees every personal API token and may revoke them. Tokens are made only by
+    their owners on the security page, so there is no add; never deleted (the audit names
+    them); nothing is edited here. The secret's hash is never shown."""
+
+    list_display = ("name", "user", "prefix_shown", "created_at", "last_used_at", "revoked_at")
+    list_filter = (ApiTokenStatusFilter,)
+    list_select_related = ("user",)
+    search_fields = ("user__email", "user__name", "name", "prefix")
+    search_help_text = _("Search by the owner's name or email, or the token's name or prefix.")
+    fields = ("user", "name", "prefix_shown", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    actions = ("revoke_selected",)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # made by their owners, who alone see the secret
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # viewing only: revoking is the action below (the service)
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm(REVOKE_PERMISSION)
+
+    @admin.display(description=_("prefix"), ordering="prefix")
+    def prefix_shown(self, obj: ApiToken) -> str:
+        return f"{obj.prefix}…"
+
+    @admin.action(permissions=["revoke"], description=_("Revoke selected tokens"))
+    def revoke_selected(self, request, queryset) -> None:
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            try:
+                api_token_revoke(token=token, actor=request.user)
+            except ApplicationError as error:
+                self.message_user(
+                    request,
+                    _("%(token)s: %(error)s") % {"token": token, "error": error.detail},
+                    level=messages.ERROR,
+                )
+            else:
+                revoked += 1
+        self.message_user(
+            request,
+            ngettext("Revoked %(count)d API token.", "Revoked %(count)d API tokens.", revoked)
+            % {"count": revoked},
+            level=messages.SUCCESS if revoked else messages.WARNING,
+        )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
 from security import roles
+from security.models import ApiToken
 
 
 def it_alert_recipients() -> list[str]:
@@ -14,3 +16,15 @@ def it_alert_recipients() -> list[str]:
     emails = list(settings.IT_ALERT_EMAILS)
     emails += [e for e in members.values_list("email", flat=True) if e not in emails]
     return emails
+
+
+def api_token_list_for_user(*, user) -> QuerySet[ApiToken]:
+    """X-1: a user's own API tokens, newest first, revoked ones included (they stay
+    listed so their owner can tell what a script was using)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def api_token_get_for_user(*, user, token_id: int) -> ApiToken | None:
+    """One of the user's own tokens; None for another's, so that a page or endpoint
+    answers 404 without telling whether the id exists."""
+    return api_token_list_for_user(user=user).filter(pk=token_id).first()

@@ -14,13 +14,12 @@ from rest_framework.views import APIView
 
 from meetingops.api import error_responses
 from meetingops.errors import NotFoundError
-from security import tokens
+from security import selectors, tokens
 from security.api.serializers import (
     ApiTokenCreateInputSerializer,
     ApiTokenCreateOutputSerializer,
     ApiTokenOutputSerializer,
 )
-from security.models import ApiToken
 
 
 class ChangesNeedSession(BasePermission):
@@ -43,7 +42,7 @@ class ApiTokenListApi(APIView):
         responses={200: ApiTokenOutputSerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
-        mine = ApiToken.objects.filter(user=request.user)
+        mine = selectors.api_token_list_for_user(user=request.user)
         return Response(ApiTokenOutputSerializer(mine, many=True).data)
 
 
@@ -78,7 +77,7 @@ class ApiTokenRevokeApi(APIView):
         responses={200: ApiTokenOutputSerializer, **error_responses(401, 403, 404)},
     )
     def post(self, request, token_id: int):
-        token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
+        token = selectors.api_token_get_for_user(user=request.user, token_id=token_id)
         if token is None:
             raise NotFoundError(_("You have no such API token."))
         token = tokens.api_token_revoke(token=token, actor=request.user)

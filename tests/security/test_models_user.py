@@ -107,8 +107,11 @@ def test_each_role_group_exists_with_its_permissions(role):
     }
 
     bookings = importlib.import_module("bookings.migrations.0003_first_policy_and_roles")
-    expected = set(roles.ROLE_PERMISSIONS[role]) | set(
-        bookings.BOOKING_ROLE_PERMISSIONS.get(role, ())
+    api_tokens = importlib.import_module("security.migrations.0004_api_token_roles")
+    expected = (
+        set(roles.ROLE_PERMISSIONS[role])
+        | set(bookings.BOOKING_ROLE_PERMISSIONS.get(role, ()))
+        | set(api_tokens.API_TOKEN_ROLE_PERMISSIONS.get(role, ()))
     )
     assert granted == expected
 

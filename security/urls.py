@@ -1,0 +1,12 @@
+"""The employee's security page (X-1), under /account/."""
+
+from django.urls import path
+
+from security import views
+
+app_name = "security"
+
+urlpatterns = [
+    path("security/", views.token_list, name="tokens"),
+    path("security/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+]

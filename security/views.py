@@ -1,0 +1,77 @@
+"""The employee's security page (X-1): their personal API tokens, made and revoked here,
+and the way to their password change. Thin: the rules are in security/tokens.py."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from meetingops.errors import ApplicationError
+from security import selectors, tokens
+from security.forms import ApiTokenCreateForm
+from security.models import ApiToken
+
+TOKENS_TEMPLATE = "security/tokens.html"
+
+
+def _tokens_page(
+    request: HttpRequest,
+    form: ApiTokenCreateForm,
+    *,
+    created: ApiToken | None = None,
+    secret: str = "",
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "tokens": selectors.api_token_list_for_user(user=request.user),
+        "max_active": tokens.MAX_ACTIVE_TOKENS,
+        "created": created,
+        "secret": secret,
+    }
+    return render(request, TOKENS_TEMPLATE, context)
+
+
+# never_cache: the response to a successful POST carries the secret, which must not be
+# kept by the browser's cache or a proxy (it is shown once, and stored nowhere).
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    """GET: my tokens and the form to make one. POST: make one and show its secret in
+    this response only (never in the session, never again)."""
+    if request.method == "GET":
+        return _tokens_page(request, ApiTokenCreateForm())
+    form = ApiTokenCreateForm(request.POST)
+    if not form.is_valid():
+        return _tokens_page(request, form)
+    try:
+        token, secret = tokens.api_token_create(user=request.user, name=form.cleaned_data["name"])
+    except ApplicationError as error:
+        form.add_application_error(error)
+        return _tokens_page(request, form)
+    return _tokens_page(request, ApiTokenCreateForm(), created=token, secret=secret)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    """GET asks to confirm (no JavaScript needed); POST revokes. Another user's token is
+    a 404, as an id that does not exist is."""
+    token = selectors.api_token_get_for_user(user=request.user, token_id=token_id)
+    if token is None:
+        raise Http404(_("You have no such API token."))
+    if request.method == "GET":
+        return render(request, "security/token_revoke.html", {"token": token})
+    try:
+        tokens.api_token_revoke(token=token, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("The API token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("security:tokens")
