@@ -1,5 +1,5 @@
 """Django admin of the bookings app: the approvers' queue (BK-4), rooms, providers,
-blackout periods and the versioned usage policy (BK-2).
+blackout periods, the versioned usage policy and suspended booking rights (BK-2).
 
 Bookings are read-only here: every decision goes through `bookings.services`, which
 checks, audits and notifies; nothing is added or deleted in admin (BK-7)."""
@@ -35,12 +35,20 @@ from bookings.models import (
     Blackout,
     Booking,
     BookingChange,
+    BookingSuspension,
     Occurrence,
     Provider,
     Room,
     UsagePolicy,
 )
-from bookings.services import POLICY_FIELDS, booking_approve, booking_reject, usage_policy_create
+from bookings.services import (
+    POLICY_FIELDS,
+    booking_approve,
+    booking_reject,
+    booking_suspension_impose,
+    booking_suspension_lift,
+    usage_policy_create,
+)
 from meetingops.errors import ApplicationError
 from oversight.admin_mixins import AuditedModelAdmin, form_changes
 
@@ -946,3 +954,125 @@ class UsagePolicyAdmin(admin.ModelAdmin):
     @admin.display(description=_("working hours"))
     def working_hours(self, obj: UsagePolicy) -> str:
         return f"{obj.workday_start:%H:%M}–{obj.workday_end:%H:%M} ({obj.allowed_weekdays})"
+
+
+# -- suspended booking rights (BK-2, OV-5) ------------------------------------------------
+
+
+class SuspensionStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return (("in_force", _("In force")), ("lifted", _("Lifted")))
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "in_force":
+            return queryset.filter(lifted_at__isnull=True, start__lte=now).filter(
+                models.Q(end__isnull=True) | models.Q(end__gt=now)
+            )
+        if self.value() == "lifted":
+            return queryset.filter(lifted_at__isnull=False)
+        return queryset
+
+
+class SuspensionImposeForm(forms.ModelForm):
+    class Meta:
+        model = BookingSuspension
+        fields = ("user", "start", "end", "reason")
+
+    actor = None  # set by the admin for the request
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if self.actor is not None and user.pk == self.actor.pk:
+            raise forms.ValidationError(_("You cannot suspend your own booking rights."))
+        return user
+
+
+class SuspensionLiftForm(forms.ModelForm):
+    class Meta:
+        model = BookingSuspension
+        fields = ("lift_reason",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lift_reason"].required = True
+        self.fields["lift_reason"].help_text = _("To lift the suspension now, say why and save.")
+
+
+@admin.register(BookingSuspension)
+class BookingSuspensionAdmin(admin.ModelAdmin):
+    """OV-5: the supervision team suspends or removes a user's right to book, and lifts
+    a suspension early; both through `bookings.services`, which audits them. A lifted
+    suspension is history: read-only. Nothing is deleted."""
+
+    list_display = ("user", "start", "until", "reason", "in_force", "imposed_by", "lifted_at")
+    list_filter = (SuspensionStateFilter,)
+    list_select_related = ("user", "imposed_by")
+    search_fields = ("user__email", "user__name", "reason")
+    autocomplete_fields = ("user",)
+    date_hierarchy = "start"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = SuspensionLiftForm if obj is not None else SuspensionImposeForm
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user
+        return form
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("user", "start", "end", "reason")
+        return (
+            "user",
+            "start",
+            "end",
+            "reason",
+            "imposed_by",
+            "created_at",
+            "lifted_at",
+            "lifted_by",
+            "lift_reason",
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        fields = self.get_fields(request, obj)
+        return fields if obj.lifted_at else tuple(f for f in fields if f != "lift_reason")
+
+    def get_changeform_initial_data(self, request) -> dict:
+        return {"start": timezone.now(), **super().get_changeform_initial_data(request)}
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.lifted_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            lifted = booking_suspension_lift(
+                suspension=obj, actor=request.user, reason=form.cleaned_data["lift_reason"]
+            )
+        else:
+            lifted = booking_suspension_impose(
+                user=obj.user,
+                actor=request.user,
+                reason=obj.reason,
+                start=obj.start,
+                end=obj.end,
+            )
+        obj.pk = lifted.pk
+        obj.refresh_from_db()
+
+    @admin.display(description=_("until"), ordering="end")
+    def until(self, obj: BookingSuspension) -> str:
+        return _local(obj.end) if obj.end else _("Removed")
+
+    @admin.display(description=_("in force"), boolean=True)
+    def in_force(self, obj: BookingSuspension) -> bool:
+        return obj.in_force_at(timezone.now())

@@ -484,3 +484,63 @@ class Attendee(models.Model):
 
     def __str__(self) -> str:
         return str(self.user) if self.user_id else self.email
+
+
+class BookingSuspension(models.Model):
+    """BK-2 / OV-5: a user's right to book suspended (暂停使用) from `start` until `end`,
+    or removed (取消使用权限) when `end` is empty. While one is in force the user cannot
+    request a meeting or move one; what they booked before is left to the approvers.
+    Lifted early by `lifted_at`, never deleted; imposing and lifting are audited."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="booking_suspensions",
+    )
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(
+        _("until"), null=True, blank=True, help_text=_("Empty: the right to book is removed.")
+    )
+    reason = models.CharField(_("reason"), max_length=255)
+    imposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imposed by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("imposed at"), auto_now_add=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lifted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lift_reason = models.CharField(_("reason for lifting"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("booking suspension")
+        verbose_name_plural = _("booking suspensions")
+        ordering = ["-start"]
+        indexes = [models.Index(fields=["user", "start"], name="suspension_user_start_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(start__lt=F("end")),
+                name="suspension_start_before_end",
+                violation_error_message=_("A suspension must start before it ends."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def in_force_at(self, moment: dt.datetime) -> bool:
+        return (
+            self.lifted_at is None
+            and self.start <= moment
+            and (self.end is None or moment < self.end)
+        )

@@ -10,11 +10,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from bookings.models import Booking, Occurrence, Room, UsagePolicy
+from bookings.models import Booking, BookingSuspension, Occurrence, Room, UsagePolicy
 from meetingops.errors import ApplicationError
 
 # An occurrence never lasts longer than this, whatever the policy says: availability
@@ -196,6 +196,48 @@ def check_room(
             )
         )
     return found
+
+
+def suspension_in_force(*, user, now: dt.datetime) -> BookingSuspension | None:
+    """OV-5: the suspension of `user`'s right to book in force at `now`; a removal (no
+    end) before a suspension, then the one ending last."""
+    return (
+        BookingSuspension.objects.filter(user=user, lifted_at__isnull=True, start__lte=now)
+        .filter(Q(end__isnull=True) | Q(end__gt=now))
+        .order_by(F("end").desc(nulls_first=True))
+        .first()
+    )
+
+
+def check_organizer(*, organizer, now: dt.datetime) -> list[Violation]:
+    """BK-2: a user whose right to book is suspended or removed (OV-5) cannot book."""
+    suspension = suspension_in_force(user=organizer, now=now)
+    if suspension is None:
+        return []
+    reason = suspension.reason
+    if suspension.end is None:
+        return [
+            Violation(
+                "booking_right_removed",
+                None,
+                lambda: (
+                    _("Your right to book meetings has been removed: %(reason)s.")
+                    % {"reason": reason}
+                ),
+            )
+        ]
+    end = timezone.localtime(suspension.end, company_zone())
+    until = end.strftime("%Y-%m-%d %H:%M")
+    return [
+        Violation(
+            "booking_suspended",
+            end.isoformat(),
+            lambda: (
+                _("Your right to book meetings is suspended until %(until)s: %(reason)s.")
+                % {"until": until, "reason": reason}
+            ),
+        )
+    ]
 
 
 def _booked_minutes(scope: Q, week_start: dt.datetime, week_end: dt.datetime, exclude_booking):

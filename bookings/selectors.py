@@ -185,6 +185,7 @@ def booking_pending_rule_check(*, booking: Booking) -> RuleCheck | None:
                 seen.add(key)
                 found.append(violation)
 
+    add(rules.check_organizer(organizer=booking.organizer, now=now))
     for occurrence in pending:
         add(rules.check_slot(policy=policy, start=occurrence.start, end=occurrence.end, now=now))
     attendees = booking.attendees.filter(is_active=True).aggregate(

@@ -21,7 +21,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings import conflicts, recurrence, rules, selectors
-from bookings.models import Attendee, Booking, BookingChange, Occurrence, Room, UsagePolicy
+from bookings.models import (
+    Attendee,
+    Booking,
+    BookingChange,
+    BookingSuspension,
+    Occurrence,
+    Room,
+    UsagePolicy,
+)
 from bookings.permissions import can_approve, can_cancel, can_change
 from bookings.providers import provider_for
 from meetingops.errors import ApplicationError, InvalidTransition, PermissionDeniedError
@@ -161,7 +169,7 @@ def _check_all(
     exclude_booking: Booking | None = None,
 ) -> list[rules.Violation]:
     now = timezone.now()
-    found: list[rules.Violation] = []
+    found: list[rules.Violation] = rules.check_organizer(organizer=organizer, now=now)
     seen: set[str] = set()
     for start, end in slots:
         for violation in rules.check_slot(policy=policy, start=start, end=end, now=now):
@@ -754,3 +762,91 @@ def usage_policy_create(*, actor, values: dict, changes: dict) -> UsagePolicy:
             },
         )
     return policy
+
+
+# -- suspended booking rights (BK-2, OV-5) ----------------------------------------------
+
+
+def booking_suspension_impose(
+    *,
+    user,
+    actor,
+    reason: str,
+    end: dt.datetime | None,
+    start: dt.datetime | None = None,
+) -> BookingSuspension:
+    """OV-5: suspend `user`'s right to book from `start` (now when not given) until
+    `end`, or remove it (`end` None). The supervision team decides
+    (`bookings.add_bookingsuspension`); no one suspends themselves."""
+    if not actor.has_perm("bookings.add_bookingsuspension"):
+        raise PermissionDeniedError(_("You cannot suspend booking rights."), code="not_supervisor")
+    if user.pk == actor.pk:
+        raise PermissionDeniedError(
+            _("You cannot suspend your own booking rights."), code="own_suspension"
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise BookingInputError(
+            _("Say why the booking rights are suspended."),
+            code="reason_required",
+            fields={"reason": ["required"]},
+        )
+    start = start or timezone.now()
+    for name, value in (("start", start), ("end", end)):
+        if value is not None:
+            _require_aware(name, value)
+    if end is not None and end <= start:
+        raise BookingInputError(
+            _("A suspension must start before it ends."),
+            code="end_before_start",
+            fields={"end": ["end_before_start"]},
+        )
+    with transaction.atomic():
+        suspension = BookingSuspension.objects.create(
+            user=user, start=start, end=end, reason=reason[:255], imposed_by=actor
+        )
+        audit.record(
+            actor=actor,
+            action="bookingsuspension.imposed",
+            target=suspension,
+            data={
+                "user": user.pk,
+                "start": start.isoformat(),
+                "end": end.isoformat() if end else None,
+                "reason": suspension.reason,
+            },
+        )
+    return suspension
+
+
+def booking_suspension_lift(
+    *, suspension: BookingSuspension, actor, reason: str
+) -> BookingSuspension:
+    """OV-5: end a suspension early, with a reason (`bookings.change_bookingsuspension`).
+    Lifting a lifted one changes nothing."""
+    if not actor.has_perm("bookings.change_bookingsuspension"):
+        raise PermissionDeniedError(
+            _("You cannot lift suspensions of booking rights."), code="not_supervisor"
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise BookingInputError(
+            _("Say why the suspension is lifted."),
+            code="reason_required",
+            fields={"lift_reason": ["required"]},
+        )
+    with transaction.atomic():
+        suspension = BookingSuspension.objects.select_for_update().get(pk=suspension.pk)
+        if suspension.lifted_at is not None:
+            return suspension
+        suspension.lifted_at = timezone.now()
+        suspension.lifted_by = actor
+        suspension.lift_reason = reason[:255]
+        suspension.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        audit.record(
+            actor=actor,
+            action="bookingsuspension.lifted",
+            target=suspension,
+            data={"user": suspension.user_id, "reason": suspension.lift_reason},
+        )
+    return suspension

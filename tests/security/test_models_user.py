@@ -98,6 +98,14 @@ def test_a_department_in_use_cannot_be_deleted():
         Department.objects.filter(pk=department.pk).delete()
 
 
+# The data migrations that grant the roles more permissions, and the mapping each grants.
+GRANTING_MIGRATIONS = (
+    ("bookings.migrations.0003_first_policy_and_roles", "BOOKING_ROLE_PERMISSIONS"),
+    ("bookings.migrations.0004_booking_suspension", "SUSPENSION_ROLE_PERMISSIONS"),
+    ("security.migrations.0004_api_token_roles", "API_TOKEN_ROLE_PERMISSIONS"),
+)
+
+
 @pytest.mark.parametrize("role", roles.ROLES)
 def test_each_role_group_exists_with_its_permissions(role):
     group = Group.objects.get(name=role)
@@ -106,13 +114,9 @@ def test_each_role_group_exists_with_its_permissions(role):
         for app, codename in group.permissions.values_list("content_type__app_label", "codename")
     }
 
-    bookings = importlib.import_module("bookings.migrations.0003_first_policy_and_roles")
-    api_tokens = importlib.import_module("security.migrations.0004_api_token_roles")
-    expected = (
-        set(roles.ROLE_PERMISSIONS[role])
-        | set(bookings.BOOKING_ROLE_PERMISSIONS.get(role, ()))
-        | set(api_tokens.API_TOKEN_ROLE_PERMISSIONS.get(role, ()))
-    )
+    expected = set(roles.ROLE_PERMISSIONS[role])
+    for module, name in GRANTING_MIGRATIONS:
+        expected |= set(getattr(importlib.import_module(module), name).get(role, ()))
     assert granted == expected
 
 
