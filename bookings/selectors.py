@@ -364,7 +364,8 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
     """BK-9: every active room with its pending and approved meetings in the seven days
     from `week_start` (company time). A confidential meeting shows its topic only to
     its organizer, its invitees and those who oversee bookings (SE-5); to others it is
-    a taken slot (`topic` None, `booking` None). Plain rows, not model instances, and
+    a taken slot (`topic` None, `booking` None). Times are in the active time zone.
+    Plain rows, not model instances, and
     four queries at most whatever the number of rooms and meetings: rooms, meetings
     (with their booking's fields), the viewer's invitations among them, permissions."""
     zone = rules.company_zone()
@@ -425,17 +426,20 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
             ).values_list("booking_id", flat=True)
         )
         secret -= invited
-    moments: dict[float, dt.datetime] = {}  # a week's meetings share a few hundred times
+    # A week's meetings share a few hundred times: each is made once, in the zone the
+    # viewer reads times in (the middleware activates theirs), so JSON writes it as is.
+    viewer_zone = timezone.get_current_timezone()
+    moments: dict[float, dt.datetime] = {}
     for occ_id, room_id, start_s, end_s, status, booking_id, topic, confidential, _o in rows:
         room = rooms.get(room_id)
         if room is None:  # a room under maintenance or retired: not on the calendar
             continue
         start = moments.get(start_s)
         if start is None:
-            start = moments[start_s] = dt.datetime.fromtimestamp(start_s, dt.UTC)
+            start = moments[start_s] = dt.datetime.fromtimestamp(start_s, viewer_zone)
         end = moments.get(end_s)
         if end is None:
-            end = moments[end_s] = dt.datetime.fromtimestamp(end_s, dt.UTC)
+            end = moments[end_s] = dt.datetime.fromtimestamp(end_s, viewer_zone)
         hidden = booking_id in secret
         room["occurrences"].append(
             {

@@ -167,7 +167,12 @@ class FastJSONRenderer(renderers.JSONRenderer):
             return b""
         if self.get_indent(accepted_media_type or "", renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
-        return orjson.dumps(data, default=self._fallback.default, option=orjson.OPT_NON_STR_KEYS)
+        # Datetimes as DRF's encoder writes them: ISO 8601 with their offset, Z for UTC.
+        return orjson.dumps(
+            data,
+            default=self._fallback.default,
+            option=orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z,
+        )
 
 
 class ApiPagination(PageNumberPagination):

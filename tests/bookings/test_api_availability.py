@@ -322,6 +322,19 @@ def test_the_week_shows_each_rooms_meetings(user, organizer, approver):
     assert body["rooms"][1]["occurrences"] == []
 
 
+def test_the_weeks_times_are_written_in_the_viewers_own_time_zone(organizer):
+    room = RoomFactory(name="A")
+    book(organizer, room, at(1, "10:00"), at(1, "11:30"), topic="Tuesday")
+
+    body = signed_in(UserFactory(time_zone="Europe/Berlin")).get(WEEK, {"start": "2026-12-07"})
+
+    (meeting,) = body.json()["rooms"][0]["occurrences"]
+    assert (meeting["start"], meeting["end"]) == (
+        "2026-12-08T03:00:00+01:00",
+        "2026-12-08T04:30:00+01:00",
+    )
+
+
 @pytest.mark.parametrize(
     ("role", "sees"),
     [("stranger", False), ("organizer", True), ("invitee", True), ("approver", True)],

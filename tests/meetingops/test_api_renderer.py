@@ -3,8 +3,10 @@ translations as text, an indented answer when a client asks for one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import json
+import zoneinfo
 
 import pytest
 from django.utils.translation import gettext_lazy, override
@@ -23,6 +25,20 @@ def test_lazy_translations_and_decimals_are_written_as_drf_writes_them():
         ours, drfs = FastJSONRenderer().render(data), JSONRenderer().render(data)
 
     assert json.loads(ours) == json.loads(drfs) == {"detail": "请填写会议主题。", "hours": 1.5}
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 7, 9, 0, 0, 250, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")),
+        dt.datetime(2026, 7, 1, 3, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin")),
+    ],
+)
+def test_datetimes_are_written_as_drf_writes_them(moment):
+    data = {"at": moment}
+
+    assert FastJSONRenderer().render(data) == JSONRenderer().render(data)
 
 
 def test_a_client_gets_compact_utf8_json_or_indented_json_when_it_asks():
