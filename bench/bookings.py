@@ -259,6 +259,9 @@ def generate() -> float:
                 "f",
                 str(n + 1),
                 str(slot // per_room + 1),
+                f"Bench meeting {n + 1}",
+                "t" if confidential[n] else "f",
+                str(organizers[n]),
             )
 
     with transaction.atomic(), connection.cursor() as cursor:
@@ -390,6 +393,9 @@ def generate() -> float:
                 "late_cancellation",
                 "booking_id",
                 "room_id",
+                "topic",
+                "confidential",
+                "organizer_id",
             ],
             occurrences(),
         )

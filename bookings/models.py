@@ -376,6 +376,20 @@ class Occurrence(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     late_cancellation = models.BooleanField(_("late cancellation"), default=False)
+    # Copies of the booking's topic, confidentiality and organizer, so that a week's
+    # calendar (thousands of meetings, BK-9) reads this table alone rather than look up
+    # a booking per meeting. Only `bookings.services` writes them, with the booking
+    # (`_new_occurrences`, `_booking_save`); tests hold them equal to the booking's.
+    topic = models.CharField(_("topic"), max_length=200, default="", editable=False)
+    confidential = models.BooleanField(_("confidential"), default=False, editable=False)
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organizer"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("occurrence")

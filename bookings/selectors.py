@@ -367,7 +367,8 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
     a taken slot (`topic` None, `booking` None). Times are in the active time zone.
     Plain rows, not model instances, and
     four queries at most whatever the number of rooms and meetings: rooms, meetings
-    (with their booking's fields), the viewer's invitations among them, permissions."""
+    (with the copies of their booking's topic, confidentiality and organizer), the
+    viewer's invitations among them, permissions."""
     zone = rules.company_zone()
     begin = dt.datetime.combine(week_start, dt.time.min, tzinfo=zone)
     finish = begin + dt.timedelta(days=7)
@@ -395,18 +396,21 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
             "end_s",
             "status",
             "booking_id",
-            "booking__topic",
-            "booking__confidential",
-            "booking__organizer_id",
+            # The occurrence's copies: no booking looked up per meeting.
+            "topic",
+            "confidential",
+            "organizer_id",
         )
     )
     oversees = oversees_bookings(viewer)
     viewer_id = viewer.pk  # once: request.user is a lazy object, slow to ask 10,000 times
-    # Hidden unless an invitation says otherwise, which one query below looks up.
+    # Hidden unless an invitation says otherwise, which one query below looks up. Only a
+    # confidential meeting can be hidden (sees_details): the others are not asked.
     secret = {
         booking_id
         for _id, _room, _s, _e, _st, booking_id, _t, confidential, organizer_id in rows
-        if not sees_details(
+        if confidential
+        and not sees_details(
             confidential=confidential,
             is_organizer=organizer_id == viewer_id,
             oversees=oversees,

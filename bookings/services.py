@@ -215,9 +215,21 @@ def _new_occurrences(booking: Booking, room: Room, slots, *, replaces=()) -> lis
                 occupied_from=start - prep,
                 status=S.PENDING,
                 replaces=old,
+                topic=booking.topic,
+                confidential=booking.confidential,
+                organizer_id=booking.organizer_id,
             )
             for (start, end), old in zip(slots, replaced, strict=True)
         ]
+    )
+
+
+def _booking_save(booking: Booking) -> None:
+    """Save the booking and bring its occurrences' copies of the topic and the
+    confidentiality (models.Occurrence) in step."""
+    booking.save()
+    booking.occurrences.exclude(topic=booking.topic, confidential=booking.confidential).update(
+        topic=booking.topic, confidential=booking.confidential
     )
 
 
@@ -649,7 +661,7 @@ def booking_change(*, booking: Booking, actor, **changes: Any) -> Booking:
                     _change_request(booking, actor, material, old, current, room, slots)
                 elif material:
                     _change_in_place(booking, material, current, room, slots)
-                booking.save()
+                _booking_save(booking)
         except IntegrityError as error:
             if not _is_overlap_violation(error):
                 raise
@@ -717,7 +729,7 @@ def _change_decide(
         for o in new:
             _transition(o, to=S.APPROVED, actor=actor, reason=reason, now=now)
         _save_occurrences(new)
-        booking.save()
+        _booking_save(booking)
         _give_join_info(booking)
     else:
         for o in new:

@@ -355,6 +355,41 @@ def test_a_topic_change_of_an_approved_booking_applies_without_approval(organize
     }
 
 
+def _copies(booking) -> set[tuple]:
+    """What each occurrence holds of its booking, and what the booking says."""
+    booking.refresh_from_db()
+    expected = (booking.topic, booking.confidential, booking.organizer_id)
+    return {(o.topic, o.confidential, o.organizer_id) for o in booking.occurrences.all()} | {
+        expected
+    }
+
+
+def test_occurrences_copies_of_topic_and_confidentiality_follow_every_change(
+    organizer, room, approver
+):
+    """The week's calendar reads the occurrences' copies (models.Occurrence): no path
+    that changes a booking may leave them behind."""
+    pending = book(organizer, room, recurrence_rule={"freq": "daily", "count": 2})
+    assert len(_copies(pending)) == 1
+    services.booking_change(booking=pending, actor=organizer, confidential=True, topic="Moved")
+    assert _copies(pending) == {("Moved", True, organizer.pk)}
+
+    approved = book(organizer, room, at(3, "14:00"), at(3, "15:00"))
+    services.booking_approve(booking=approved, actor=approver)
+    services.booking_change(booking=approved, actor=organizer, topic="Renamed")
+    assert _copies(approved) == {("Renamed", False, organizer.pk)}
+    services.booking_change(
+        booking=approved,
+        actor=organizer,
+        confidential=True,
+        start=at(3, "16:00"),
+        end=at(3, "17:00"),
+    )
+    assert _copies(approved) == {("Renamed", False, organizer.pk)}  # until decided
+    services.booking_approve(booking=approved, actor=approver)
+    assert _copies(approved) == {("Renamed", True, organizer.pk)}
+
+
 def test_a_change_into_a_taken_slot_is_refused_and_changes_nothing(organizer, room, approver):
     booking = book(organizer, room)
     services.booking_approve(booking=booking, actor=approver)
