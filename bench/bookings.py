@@ -18,7 +18,9 @@ Then it measures, and prints as one table with the targets:
       GET /api/v1/availability/free-rooms/ over real HTTP (p50/p95, 50 runs, 3 warm-ups);
   (b) a week's occupancy of all rooms: the selector and GET /api/v1/availability/week/;
   (c) POST /api/v1/bookings/ per second, 8 concurrent clients with personal API
-      tokens, next to POST /bench/insert (one INSERT) per second, same gunicorn.
+      tokens, next to POST /bench/insert (one INSERT) per second, same gunicorn; and,
+      as the ceiling of any API write, POST /bench/insert-api (the same INSERT in a DRF
+      view behind the API's token authentication).
 The HTTP figures come from a gunicorn (5 workers, DEBUG=false, DJANGO_SETTINGS_MODULE=
 bench.settings) the script starts on a free 127.0.0.1 port and stops at the end; every
 worker is warmed (2 s of concurrent reads) before timing. Runtime files (mail, Celery's
@@ -841,12 +843,28 @@ def main() -> None:
         load_phase(port, writer_tokens, book, WRITE_WARMUP)
         booked, booking_statuses, elapsed = load_phase(port, writer_tokens, book, DURATION)
         bookings_per_s = booked / elapsed
+
+        def insert_api(client: Http) -> int:
+            return client.request("POST", "/bench/insert-api", {})[0]
+
         load_phase(port, writer_tokens, insert, WRITE_WARMUP)
         inserted, insert_statuses, elapsed = load_phase(port, writer_tokens, insert, DURATION)
         inserts_per_s = inserted / elapsed
+        load_phase(port, writer_tokens, insert_api, WRITE_WARMUP)
+        api_inserted, _statuses, elapsed = load_phase(port, writer_tokens, insert_api, DURATION)
+        api_inserts_per_s = api_inserted / elapsed
         ratio = bookings_per_s / inserts_per_s if inserts_per_s else 0.0
         rows.append(("(c) POST /api/v1/bookings/ (201/s)", f"{bookings_per_s:.1f}", "", "", ""))
         rows.append(("(c) POST /bench/insert (201/s)", f"{inserts_per_s:.1f}", "", "", ""))
+        rows.append(
+            (
+                "(c) POST /bench/insert-api, DRF + token (201/s)",
+                f"{api_inserts_per_s:.1f}",
+                "",
+                "",
+                "",
+            )
+        )
         rows.append(
             (
                 "(c) ratio bookings ÷ inserts",
@@ -858,6 +876,10 @@ def main() -> None:
         )
         notes.append(f"booking statuses: {dict(sorted(booking_statuses.items()))}")
         notes.append(f"insert statuses: {dict(sorted(insert_statuses.items()))}")
+        notes.append(
+            "ceiling of any token-authenticated DRF write against the plain INSERT view: "
+            f"{api_inserts_per_s / inserts_per_s if inserts_per_s else 0:.2f}"
+        )
     finally:
         gunicorn_stop(process)
 
