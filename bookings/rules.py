@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -310,6 +310,58 @@ def check_quotas(
                 )
                 found.append(Violation(code, hours, message))
                 break
+    return found
+
+
+def check_request(
+    *,
+    policy: UsagePolicy,
+    organizer,
+    department,
+    rooms: Iterable[Room],
+    slots: Sequence[tuple[dt.datetime, dt.datetime]],
+    headcount: int,
+    recording_allowed: bool,
+    external_guests: int,
+    exclude_booking: Booking | None = None,
+    now: dt.datetime | None = None,
+) -> list[Violation]:
+    """Every usage rule for a request of `slots` in `rooms` (one, unless a change moves
+    the meetings): the organizer's right to book, each slot's time, each room, the
+    quotas. A rule broken by several slots is named once. The services check requests
+    and changes with it, the approvers' queue what waits for a decision."""
+    now = now or timezone.now()
+    found: list[Violation] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(violations: Iterable[Violation]) -> None:
+        for violation in violations:
+            key = (violation.code, repr(violation.value))
+            if key not in seen:
+                seen.add(key)
+                found.append(violation)
+
+    add(check_organizer(organizer=organizer, now=now))
+    for start, end in slots:
+        add(check_slot(policy=policy, start=start, end=end, now=now))
+    for room in rooms:
+        add(
+            check_room(
+                room=room,
+                headcount=headcount,
+                recording_allowed=recording_allowed,
+                external_guests=external_guests,
+            )
+        )
+    add(
+        check_quotas(
+            policy=policy,
+            organizer=organizer,
+            department=department,
+            slots=slots,
+            exclude_booking=exclude_booking,
+        )
+    )
     return found
 
 

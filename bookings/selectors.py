@@ -174,20 +174,6 @@ def booking_pending_rule_check(*, booking: Booking) -> RuleCheck | None:
         return None
     proposed = change.proposed if change is not None else {}
     policy = rules.policy_current()
-    now = timezone.now()
-    found: list[rules.Violation] = []
-    seen: set[tuple[str, str]] = set()
-
-    def add(violations) -> None:
-        for violation in violations:
-            key = (violation.code, repr(violation.value))
-            if key not in seen:
-                seen.add(key)
-                found.append(violation)
-
-    add(rules.check_organizer(organizer=booking.organizer, now=now))
-    for occurrence in pending:
-        add(rules.check_slot(policy=policy, start=occurrence.start, end=occurrence.end, now=now))
     attendees = booking.attendees.filter(is_active=True).aggregate(
         users=Count("pk", filter=Q(user__isnull=False)),
         external=Count("pk", filter=Q(user__isnull=True)),
@@ -195,24 +181,17 @@ def booking_pending_rule_check(*, booking: Booking) -> RuleCheck | None:
     headcount = proposed.get("expected_headcount", booking.expected_headcount)
     # A change of room puts its new slots in the new room.
     rooms = {o.room_id: o.room for o in pending} or {booking.room_id: booking.room}
-    for room in rooms.values():
-        add(
-            rules.check_room(
-                room=room,
-                # As booking_request counts it: the organizer and every invitee at least.
-                headcount=max(headcount, attendees["users"] + attendees["external"] + 1),
-                recording_allowed=booking.recording_allowed,
-                external_guests=attendees["external"],
-            )
-        )
-    add(
-        rules.check_quotas(
-            policy=policy,
-            organizer=booking.organizer,
-            department=booking.department,
-            slots=[(o.start, o.end) for o in pending],
-            exclude_booking=booking,
-        )
+    found = rules.check_request(
+        policy=policy,
+        organizer=booking.organizer,
+        department=booking.department,
+        rooms=rooms.values(),
+        slots=[(o.start, o.end) for o in pending],
+        # As booking_request counts it: the organizer and every invitee at least.
+        headcount=max(headcount, attendees["users"] + attendees["external"] + 1),
+        recording_allowed=booking.recording_allowed,
+        external_guests=attendees["external"],
+        exclude_booking=booking,
     )
     return RuleCheck(version=policy.version, violations=found)
 

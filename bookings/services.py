@@ -157,41 +157,6 @@ def _clean_emails(emails: Iterable[str]) -> list[str]:
     return cleaned
 
 
-def _check_all(
-    *,
-    policy,
-    organizer,
-    room: Room,
-    slots: Sequence[tuple[dt.datetime, dt.datetime]],
-    headcount: int,
-    recording_allowed: bool,
-    external_guests: int,
-    exclude_booking: Booking | None = None,
-) -> list[rules.Violation]:
-    now = timezone.now()
-    found: list[rules.Violation] = rules.check_organizer(organizer=organizer, now=now)
-    seen: set[str] = set()
-    for start, end in slots:
-        for violation in rules.check_slot(policy=policy, start=start, end=end, now=now):
-            if violation.code not in seen:
-                seen.add(violation.code)
-                found.append(violation)
-    found += rules.check_room(
-        room=room,
-        headcount=headcount,
-        recording_allowed=recording_allowed,
-        external_guests=external_guests,
-    )
-    found += rules.check_quotas(
-        policy=policy,
-        organizer=organizer,
-        department=organizer.department,
-        slots=slots,
-        exclude_booking=exclude_booking,
-    )
-    return found
-
-
 def _raise_if_taken(room: Room, slots, exclude_booking: Booking | None = None) -> None:
     taken = conflicts.slot_conflicts(room=room, slots=slots, exclude_booking=exclude_booking)
     if taken:
@@ -346,10 +311,11 @@ def booking_request(
             if policy.has_quotas:
                 # Quotas count the organizer's other bookings: take them one at a time.
                 get_user_model().objects.select_for_update().filter(pk=organizer.pk).first()
-            violations = _check_all(
+            violations = rules.check_request(
                 policy=policy,
                 organizer=organizer,
-                room=room,
+                department=organizer.department,
+                rooms=[room],
                 slots=slots,
                 headcount=headcount,
                 recording_allowed=recording_allowed,
@@ -637,10 +603,11 @@ def booking_change(*, booking: Booking, actor, **changes: Any) -> Booking:
                 slots = [(o.start, o.end) for o in current]
             policy = rules.policy_current()
             external = booking.attendees.filter(is_active=True, user__isnull=True).count()
-            violations = _check_all(
+            violations = rules.check_request(
                 policy=policy,
                 organizer=booking.organizer,
-                room=room,
+                department=booking.organizer.department,
+                rooms=[room],
                 slots=slots,
                 headcount=headcount,
                 recording_allowed=plain.get("recording_allowed", booking.recording_allowed),
