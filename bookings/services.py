@@ -140,6 +140,15 @@ def _validate_basics(*, start, end, topic: str, headcount: int) -> None:
         )
 
 
+def _required_reason(reason: str | None, *, message: str, field: str = "reason") -> str:
+    """The reason a decision must give, stripped; BookingInputError (`reason_required`,
+    with `message` saying what to write) when it is empty or blank."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise BookingInputError(message, code="reason_required", fields={field: ["required"]})
+    return reason
+
+
 def _clean_emails(emails: Iterable[str]) -> list[str]:
     cleaned = []
     for email in emails:
@@ -451,12 +460,7 @@ def booking_reject(
     """BK-4: reject with a reason (required), the whole request or one occurrence."""
     if not can_approve(actor, booking):
         raise PermissionDeniedError(_("You cannot reject this booking."), code="not_approver")
-    if not reason or not reason.strip():
-        raise BookingInputError(
-            _("Say why the request is rejected."),
-            code="reason_required",
-            fields={"reason": ["required"]},
-        )
+    reason = _required_reason(reason, message=_("Say why the request is rejected."))
     with transaction.atomic():
         booking = _locked(booking)
         change = _pending_change(booking)
@@ -466,16 +470,16 @@ def booking_reject(
         targets = _awaiting_decision(booking, occurrence)
         now = timezone.now()
         for o in targets:
-            _transition(o, to=S.REJECTED, actor=actor, reason=reason.strip(), now=now)
+            _transition(o, to=S.REJECTED, actor=actor, reason=reason, now=now)
         _save_occurrences(targets)
         booking_status_refresh(booking)
         audit.record(
             actor=actor,
             action="booking.rejected",
             target=booking,
-            data={"occurrences": [o.pk for o in targets], "reason": reason.strip()},
+            data={"occurrences": [o.pk for o in targets], "reason": reason},
         )
-        _notify("rejected", booking, occurrence_ids=[o.pk for o in targets], reason=reason.strip())
+        _notify("rejected", booking, occurrence_ids=[o.pk for o in targets], reason=reason)
     return booking
 
 
@@ -763,13 +767,7 @@ def booking_suspension_impose(
         raise PermissionDeniedError(
             _("You cannot suspend your own booking rights."), code="own_suspension"
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise BookingInputError(
-            _("Say why the booking rights are suspended."),
-            code="reason_required",
-            fields={"reason": ["required"]},
-        )
+    reason = _required_reason(reason, message=_("Say why the booking rights are suspended."))
     start = start or timezone.now()
     for name, value in (("start", start), ("end", end)):
         if value is not None:
@@ -807,13 +805,9 @@ def booking_suspension_lift(
         raise PermissionDeniedError(
             _("You cannot lift suspensions of booking rights."), code="not_supervisor"
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise BookingInputError(
-            _("Say why the suspension is lifted."),
-            code="reason_required",
-            fields={"lift_reason": ["required"]},
-        )
+    reason = _required_reason(
+        reason, message=_("Say why the suspension is lifted."), field="lift_reason"
+    )
     with transaction.atomic():
         suspension = BookingSuspension.objects.select_for_update().get(pk=suspension.pk)
         if suspension.lifted_at is not None:
