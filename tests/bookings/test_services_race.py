@@ -8,10 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
-from bookings import services
 from bookings.conflicts import BookingConflict
 from bookings.models import Occurrence
-from tests.bookings.conftest import at
+from tests.bookings.conftest import at, book
 from tests.factories import RoomFactory, UserFactory
 
 
@@ -24,16 +23,16 @@ def test_twenty_people_booking_one_slot_at_once_get_one_booking_and_nineteen_con
     outcomes: list[str] = []
     lock = threading.Lock()
 
-    def book(person, minute: int) -> None:
+    def attempt(person, minute: int) -> None:
         try:
             barrier.wait()
             # Different but overlapping slots: only the exclusion constraint or the
             # serialized check can keep them apart.
-            services.booking_request(
-                organizer=person,
-                room=room,
-                start=at(2, f"10:{minute:02d}"),
-                end=at(2, f"11:{minute:02d}"),
+            book(
+                person,
+                room,
+                at(2, f"10:{minute:02d}"),
+                at(2, f"11:{minute:02d}"),
                 topic="Race",
                 expected_headcount=2,
             )
@@ -47,7 +46,7 @@ def test_twenty_people_booking_one_slot_at_once_get_one_booking_and_nineteen_con
         with lock:
             outcomes.append(result)
 
-    threads = [threading.Thread(target=book, args=(p, i)) for i, p in enumerate(people)]
+    threads = [threading.Thread(target=attempt, args=(p, i)) for i, p in enumerate(people)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -65,21 +64,11 @@ def test_the_database_refuses_an_overlap_that_skips_the_service():
 
     room = RoomFactory()
     organizer = UserFactory()
-    first = services.booking_request(
-        organizer=organizer,
-        room=room,
-        start=at(2, "10:00"),
-        end=at(2, "11:00"),
-        topic="First",
-        expected_headcount=2,
+    first = book(
+        organizer, room, at(2, "10:00"), at(2, "11:00"), topic="First", expected_headcount=2
     )
-    second = services.booking_request(
-        organizer=organizer,
-        room=room,
-        start=at(2, "11:00"),
-        end=at(2, "12:00"),
-        topic="Second",
-        expected_headcount=2,
+    second = book(
+        organizer, room, at(2, "11:00"), at(2, "12:00"), topic="Second", expected_headcount=2
     )
 
     with pytest.raises(IntegrityError, match="occurrence_no_overlap"), transaction.atomic():
@@ -94,21 +83,9 @@ def test_audit_overlaps_names_a_double_booking_written_behind_the_services_back(
 
     room = RoomFactory()
     organizer = UserFactory()
-    services.booking_request(
-        organizer=organizer,
-        room=room,
-        start=at(2, "10:00"),
-        end=at(2, "11:00"),
-        topic="First",
-        expected_headcount=2,
-    )
-    other = services.booking_request(
-        organizer=organizer,
-        room=room,
-        start=at(3, "10:00"),
-        end=at(3, "11:00"),
-        topic="Second",
-        expected_headcount=2,
+    book(organizer, room, at(2, "10:00"), at(2, "11:00"), topic="First", expected_headcount=2)
+    other = book(
+        organizer, room, at(3, "10:00"), at(3, "11:00"), topic="Second", expected_headcount=2
     )
     if connections["default"].vendor == "postgresql":
         pytest.skip("PostgreSQL's constraint stops this write; the SQLite run shows the audit")

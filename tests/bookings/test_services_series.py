@@ -11,7 +11,7 @@ from bookings import recurrence, services
 from bookings.conflicts import BookingConflict
 from bookings.models import Booking, Occurrence
 from bookings.recurrence import InvalidRecurrence
-from tests.bookings.conftest import SHANGHAI, at
+from tests.bookings.conftest import SHANGHAI, at, book
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,11 +112,11 @@ def test_a_rule_that_makes_no_sense_is_refused(rule):
 
 
 def test_preview_lists_each_occurrence_as_free_or_taken_and_why(organizer, room):
-    services.booking_request(
-        organizer=UserFactory(),
-        room=room,
-        start=at(16, "10:30"),
-        end=at(16, "11:30"),
+    book(
+        UserFactory(),
+        room,
+        at(16, "10:30"),
+        at(16, "11:30"),
         topic="Secret board meeting",
         expected_headcount=2,
     )
@@ -150,14 +150,7 @@ def test_preview_flags_occurrences_that_break_a_rule(organizer, room):
 
 
 def test_a_series_with_a_taken_occurrence_is_refused_whole_by_default(organizer, room):
-    services.booking_request(
-        organizer=UserFactory(),
-        room=room,
-        start=at(16, "10:00"),
-        end=at(16, "11:00"),
-        topic="x",
-        expected_headcount=2,
-    )
+    book(UserFactory(), room, at(16, "10:00"), at(16, "11:00"), topic="x", expected_headcount=2)
 
     with pytest.raises(BookingConflict):
         series(organizer, room)
@@ -166,14 +159,7 @@ def test_a_series_with_a_taken_occurrence_is_refused_whole_by_default(organizer,
 
 
 def test_a_series_can_skip_its_unavailable_occurrences(organizer, room):
-    services.booking_request(
-        organizer=UserFactory(),
-        room=room,
-        start=at(16, "10:00"),
-        end=at(16, "11:00"),
-        topic="x",
-        expected_headcount=2,
-    )
+    book(UserFactory(), room, at(16, "10:00"), at(16, "11:00"), topic="x", expected_headcount=2)
 
     booking = series(organizer, room, skip_unavailable=True)
 
