@@ -128,16 +128,22 @@ def _validate_basics(*, start, end, topic: str, headcount: int) -> None:
             code="end_before_start",
             fields={"end": ["end_before_start"]},
         )
-    if not topic or not topic.strip():
-        raise BookingInputError(
-            _("Give the meeting a topic."), code="topic_required", fields={"topic": ["required"]}
-        )
+    _clean_topic(topic)
     if headcount < 1:
         raise BookingInputError(
             _("A meeting has at least one person."),
             code="headcount_invalid",
             fields={"expected_headcount": ["min"]},
         )
+
+
+def _clean_topic(topic: str | None) -> str:
+    topic = (topic or "").strip()
+    if not topic:
+        raise BookingInputError(
+            _("Give the meeting a topic."), code="topic_required", fields={"topic": ["required"]}
+        )
+    return topic
 
 
 def _required_reason(reason: str | None, *, message: str, field: str = "reason") -> str:
@@ -147,6 +153,24 @@ def _required_reason(reason: str | None, *, message: str, field: str = "reason")
     if not reason:
         raise BookingInputError(message, code="reason_required", fields={field: ["required"]})
     return reason
+
+
+def _active_invitees(users: Iterable, *, organizer) -> list:
+    """The colleagues invited, each once and not the organizer; an account that has
+    been closed cannot be invited (BookingInputError `inactive_invitee`)."""
+    invitees = [u for u in dict.fromkeys(users) if u.pk != organizer.pk]
+    closed = [u for u in invitees if not u.is_active]
+    if closed:
+        raise BookingInputError(
+            _(
+                "%(names)s can no longer be invited: the account is closed. Remove them, "
+                "or invite them by email."
+            )
+            % {"names": ", ".join(u.get_full_name() for u in closed)},
+            code="inactive_invitee",
+            fields={"attendee_user_ids": [str(u.pk) for u in closed]},
+        )
+    return invitees
 
 
 def _clean_emails(emails: Iterable[str]) -> list[str]:
@@ -294,7 +318,7 @@ def booking_request(
     if mode not in Booking.Mode.values:
         raise BookingInputError(_("Choose video, voice or screen sharing."), code="invalid_mode")
     emails = _clean_emails(attendee_emails)
-    users = [u for u in dict.fromkeys(attendee_users) if u.pk != organizer.pk]
+    users = _active_invitees(attendee_users, organizer=organizer)
     rule = recurrence.rule_from(recurrence_rule) if recurrence_rule else None
     slots = recurrence.occurrence_slots(start=start, end=end, rule=rule, tz=settings.TIME_ZONE)
     if rule and skip_unavailable:
@@ -337,7 +361,7 @@ def booking_request(
                 organizer=organizer,
                 department=organizer.department,
                 room=room,
-                topic=topic.strip(),
+                topic=_clean_topic(topic),
                 agenda=agenda,
                 mode=mode,
                 expected_headcount=expected_headcount,
@@ -589,6 +613,8 @@ def booking_change(*, booking: Booking, actor, **changes: Any) -> Booking:
                 _("Change the time of one meeting of a series at a time, or cancel and book anew."),
                 code="series_time_change",
             )
+        if "topic" in changes:
+            changes["topic"] = _clean_topic(changes["topic"])
         changed = {f: v for f, v in changes.items() if f in old and v != old[f]}
         if not changed:
             return booking
@@ -601,7 +627,12 @@ def booking_change(*, booking: Booking, actor, **changes: Any) -> Booking:
             end = material.get("end", old.get("end"))
             headcount = material.get("expected_headcount", booking.expected_headcount)
             if len(current) == 1:
-                _validate_basics(start=start, end=end, topic=booking.topic, headcount=headcount)
+                _validate_basics(
+                    start=start,
+                    end=end,
+                    topic=plain.get("topic", booking.topic),
+                    headcount=headcount,
+                )
                 slots = [(start, end)]
             else:
                 slots = [(o.start, o.end) for o in current]

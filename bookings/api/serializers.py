@@ -152,14 +152,16 @@ class RecurrenceInputSerializer(serializers.Serializer):
     count = serializers.IntegerField(required=False, allow_null=True)
 
 
-def _active_users(ids: list[int]) -> list:
-    """The users with these ids, in one query; an unknown or inactive one is an error."""
+def _users(ids: list[int]) -> list:
+    """The users with these ids, in one query; an unknown id is an error. Whether each
+    may be invited is the service's to say."""
     ids = list(dict.fromkeys(ids))
-    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=ids, is_active=True)}
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=ids)}
     missing = [i for i in ids if i not in users]
     if missing:
         raise serializers.ValidationError(
-            _("No active user has the id %(ids)s.") % {"ids": ", ".join(map(str, missing))},
+            _("No user has the id %(ids)s: remove it, or invite the person by email.")
+            % {"ids": ", ".join(map(str, missing))},
             code="does_not_exist",
         )
     return [users[i] for i in ids]
@@ -169,10 +171,12 @@ class BookingCreateInputSerializer(serializers.Serializer):
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all())
     start = AwareDateTimeField(help_text="ISO 8601 with offset: 2026-12-09T10:00:00+08:00.")
     end = AwareDateTimeField()
-    topic = serializers.CharField(max_length=200)
+    # A blank topic and a headcount under one are the service's to refuse, with its code
+    # (topic_required, headcount_invalid) and its message.
+    topic = serializers.CharField(max_length=200, allow_blank=True)
     agenda = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     mode = serializers.ChoiceField(choices=Booking.Mode.choices, default=Booking.Mode.VIDEO)
-    expected_headcount = serializers.IntegerField(min_value=1, max_value=MAX_HEADCOUNT)
+    expected_headcount = serializers.IntegerField(max_value=MAX_HEADCOUNT)
     recording_allowed = serializers.BooleanField(default=False)
     chat_allowed = serializers.BooleanField(default=True)
     password_required = serializers.BooleanField(default=False)
@@ -189,7 +193,7 @@ class BookingCreateInputSerializer(serializers.Serializer):
     )
 
     def validate_attendee_user_ids(self, ids: list[int]) -> list:
-        return _active_users(ids)
+        return _users(ids)
 
 
 class BookingChangeInputSerializer(serializers.Serializer):
@@ -199,12 +203,10 @@ class BookingChangeInputSerializer(serializers.Serializer):
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False)
     start = AwareDateTimeField(required=False)
     end = AwareDateTimeField(required=False)
-    topic = serializers.CharField(max_length=200, required=False)
+    topic = serializers.CharField(max_length=200, required=False, allow_blank=True)
     agenda = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     mode = serializers.ChoiceField(choices=Booking.Mode.choices, required=False)
-    expected_headcount = serializers.IntegerField(
-        min_value=1, max_value=MAX_HEADCOUNT, required=False
-    )
+    expected_headcount = serializers.IntegerField(max_value=MAX_HEADCOUNT, required=False)
     recording_allowed = serializers.BooleanField(required=False)
     chat_allowed = serializers.BooleanField(required=False)
     password_required = serializers.BooleanField(required=False)
@@ -215,9 +217,7 @@ class SeriesPreviewInputSerializer(serializers.Serializer):
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all())
     start = AwareDateTimeField()
     end = AwareDateTimeField()
-    expected_headcount = serializers.IntegerField(
-        min_value=1, max_value=MAX_HEADCOUNT, required=False, default=1
-    )
+    expected_headcount = serializers.IntegerField(max_value=MAX_HEADCOUNT, default=1)
     recurrence = RecurrenceInputSerializer(required=False, allow_null=True)
 
 

@@ -231,7 +231,6 @@ def test_a_taken_slot_is_a_409_naming_the_slot_but_not_the_other_meeting(organiz
 BAD_INPUT = {
     "start is not a time": ({"start": "tomorrow"}, "invalid", "start"),
     "headcount is not a number": ({"expected_headcount": "many"}, "invalid", "expected_headcount"),
-    "headcount is zero": ({"expected_headcount": 0}, "invalid", "expected_headcount"),
     "topic is missing": ({"topic": None}, "invalid", "topic"),
     "naive start": ({"start": "2026-12-09T10:00:00"}, "naive_datetime", "start"),
     "naive end": ({"end": "2026-12-09 11:00"}, "naive_datetime", "end"),
@@ -250,6 +249,9 @@ BAD_INPUT = {
     ),
 }
 SERVICE_ERRORS = {
+    "headcount is zero": ({"expected_headcount": 0}, "headcount_invalid"),
+    "headcount is negative": ({"expected_headcount": -3}, "headcount_invalid"),
+    "topic is blank": ({"topic": "   "}, "topic_required"),
     "end before start": ({"end": at(2, "09:00").isoformat()}, "end_before_start"),
     "end equals start": ({"end": at(2, "10:00").isoformat()}, "end_before_start"),
     "unknown frequency": ({"recurrence": {"freq": "hourly", "count": 3}}, "invalid_recurrence"),
@@ -287,6 +289,17 @@ def test_input_the_services_refuse_is_a_400_with_their_code(organizer, room, cha
 
     assert response.status_code == 400, response.content
     assert response.json()["code"] == code
+    assert not Booking.objects.exists()
+
+
+def test_inviting_a_closed_account_is_a_400_that_says_what_to_do(organizer, room):
+    former = UserFactory(name="Fay Former", is_active=False)
+
+    response = client_for(organizer).post(BOOKINGS, payload(room, attendee_user_ids=[former.pk]))
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "inactive_invitee"
+    assert response.json()["fields"] == {"attendee_user_ids": [str(former.pk)]}
     assert not Booking.objects.exists()
 
 

@@ -502,6 +502,29 @@ def test_a_bad_guest_address_is_refused(organizer, room):
     assert error.value.code == "invalid_email"
 
 
+def test_a_closed_account_cannot_be_invited(organizer, room):
+    former = UserFactory(name="Fay Former", is_active=False)
+
+    with pytest.raises(ApplicationError) as error:
+        book(organizer, room, attendee_users=[UserFactory(), former])
+
+    assert error.value.code == "inactive_invitee"
+    assert "Fay Former" in error.value.detail
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize("topic", ["", "   "])
+def test_a_change_cannot_blank_the_topic(organizer, room, topic):
+    booking = book(organizer, room, topic="Quarterly review")
+
+    with pytest.raises(ApplicationError) as error:
+        services.booking_change(booking=booking, actor=organizer, topic=topic)
+
+    assert error.value.code == "topic_required"
+    booking.refresh_from_db()
+    assert booking.topic == "Quarterly review"
+
+
 def test_a_request_accepts_the_lazy_signed_in_user_of_a_web_request(room):
     from django.utils.functional import SimpleLazyObject
 
