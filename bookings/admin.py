@@ -41,6 +41,8 @@ from bookings.models import (
     Room,
     UsagePolicy,
 )
+from bookings.permissions import can_approve, is_approver
+from bookings.rules import policy_current
 from bookings.services import (
     POLICY_FIELDS,
     booking_approve,
@@ -260,10 +262,14 @@ class OccurrenceInline(BookingPartInline):
         return _slot(obj.replaces.start, obj.replaces.end) if obj.replaces_id else "–"
 
 
-def _change_rows(change: BookingChange, booking: Booking) -> list[tuple[str, str, str]]:
-    """A change's fields as (label, current value, proposed value), readable."""
-    room_ids = {v for v in (change.previous.get("room"), change.proposed.get("room")) if v}
-    rooms = dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "name"))
+def _change_rows(
+    change: BookingChange, booking: Booking, rooms: dict[int, str] | None = None
+) -> list[tuple[str, str, str]]:
+    """A change's fields as (label, current value, proposed value), readable. `rooms`
+    (id → name) lets a list of changes name their rooms from one query."""
+    if rooms is None:
+        room_ids = {v for v in (change.previous.get("room"), change.proposed.get("room")) if v}
+        rooms = dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "name"))
 
     def show(field: str, value) -> str:
         if value is None:
@@ -292,7 +298,9 @@ def _change_rows(change: BookingChange, booking: Booking) -> list[tuple[str, str
     return rows
 
 
-def _change_table(change: BookingChange, booking: Booking) -> str:
+def _change_table(
+    change: BookingChange, booking: Booking, rooms: dict[int, str] | None = None
+) -> str:
     return format_html(
         '<table class="booking-change"><thead><tr><th></th><th>{}</th><th>{}</th></tr></thead>'
         "<tbody>{}</tbody></table>",
@@ -301,7 +309,7 @@ def _change_table(change: BookingChange, booking: Booking) -> str:
         format_html_join(
             "",
             "<tr><th>{}</th><td>{}</td><td><strong>{}</strong></td></tr>",
-            _change_rows(change, booking),
+            _change_rows(change, booking, rooms),
         ),
     )
 
@@ -331,7 +339,11 @@ class BookingChangeInline(BookingPartInline):
 
     @admin.display(description=_("what changes"))
     def what(self, obj: BookingChange) -> str:
-        return _change_table(obj, obj.booking)
+        # Admin makes its inlines anew for each request: the room names are read once
+        # per page, not once per change.
+        if not hasattr(self, "_room_names"):
+            self._room_names = dict(Room.objects.values_list("pk", "name"))
+        return _change_table(obj, obj.booking, self._room_names)
 
 
 @admin.register(Booking)
@@ -425,7 +437,7 @@ class BookingAdmin(admin.ModelAdmin):
         return False  # BK-7: never hard-deleted
 
     def has_approve_permission(self, request) -> bool:
-        return request.user.has_perm(APPROVE_PERMISSION)
+        return is_approver(request.user)
 
     # -- the list ------------------------------------------------------------------------
 
@@ -472,7 +484,7 @@ class BookingAdmin(admin.ModelAdmin):
                     "subtitle": label,
                     "booking_label": label,
                     "can_decide": obj.status == Booking.Status.PENDING
-                    and self.has_approve_permission(request),
+                    and can_approve(request.user, obj),
                     "approve_url": reverse("admin:bookings_booking_approve", args=[obj.pk]),
                     "reject_url": reverse("admin:bookings_booking_reject", args=[obj.pk]),
                 }
@@ -749,23 +761,8 @@ class BookingAdmin(admin.ModelAdmin):
 # -- rooms, providers, blackout periods ----------------------------------------------------
 
 
-class RoomAdminForm(forms.ModelForm):
-    """RoomAdmin's form (admin gives it its model and fields)."""
-
-    def clean(self):
-        cleaned = super().clean()
-        # The database requires it too (room_maintenance_has_reason); say it at the field.
-        if (
-            cleaned.get("status") == Room.Status.MAINTENANCE
-            and not cleaned.get("maintenance_reason", "").strip()
-        ):
-            self.add_error("maintenance_reason", _("Say why the room is under maintenance."))
-        return cleaned
-
-
 @admin.register(Room)
 class RoomAdmin(AuditedModelAdmin, admin.ModelAdmin):
-    form = RoomAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "provider", "capacity", "features", "status", "maintenance_reason")
     list_filter = ("status", "provider")
@@ -928,8 +925,8 @@ class UsagePolicyAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request) -> dict:
         # A new version starts from the one in force.
-        current = UsagePolicy.objects.order_by("-version").first()
-        initial = model_to_dict(current, fields=POLICY_FIELDS) if current else {}
+        current = policy_current()
+        initial = model_to_dict(current, fields=POLICY_FIELDS)
         return {**initial, **super().get_changeform_initial_data(request)}
 
     def save_model(self, request, obj, form, change) -> None:

@@ -91,6 +91,15 @@ class Room(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        # The database requires a reason too (room_maintenance_has_reason); here it is
+        # said at the field, and a reason of blanks does not count.
+        if self.status == self.Status.MAINTENANCE and not self.maintenance_reason.strip():
+            raise ValidationError(
+                {"maintenance_reason": _("Say why the room is under maintenance.")}
+            )
+
     @property
     def preparation(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.preparation_minutes)

@@ -304,6 +304,60 @@ def test_the_page_of_a_pending_request_has_the_approve_and_reject_buttons(
     assert 'name="_save"' not in content
 
 
+def test_an_approver_is_not_offered_to_decide_their_own_request(approver_client, approver, room):
+    booking = book(approver, room)
+
+    content = approver_client.get(change_url(booking)).content.decode()
+
+    assert reverse("admin:bookings_booking_approve", args=[booking.pk]) not in content
+    assert reverse("admin:bookings_booking_reject", args=[booking.pk]) not in content
+
+
+def test_the_change_history_names_its_rooms_in_a_fixed_number_of_queries(
+    approver_client, approver, organizer, room, policy
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rooms = [RoomFactory(name=f"Room {n}") for n in range(3)]
+
+    def page_queries(moves: int) -> tuple[int, str]:
+        booking = book(organizer, room, day=1 + moves, topic=f"Moves {moves}")
+        booking_approve(booking=booking, actor=approver)
+        for target in rooms[:moves]:  # each move is a change request, then approved
+            booking_change(booking=booking, actor=organizer, room=target)
+            booking_approve(booking=booking, actor=approver)
+        with CaptureQueriesContext(connection) as queries:
+            content = approver_client.get(change_url(booking)).content.decode()
+        return len(queries), content
+
+    one, _ = page_queries(1)
+    three, content = page_queries(3)
+
+    assert three == one
+    assert all(f"Room {n}" in content for n in range(3))
+
+
+def test_a_reason_of_blanks_does_not_put_a_room_under_maintenance(client, it_member, room):
+    signed_in(client, it_member)
+
+    response = client.post(
+        reverse("admin:bookings_room_change", args=[room.pk]),
+        {
+            "name": room.name,
+            "provider": room.provider.pk,
+            "capacity": 10,
+            "preparation_minutes": 0,
+            "status": "maintenance",
+            "maintenance_reason": "   ",
+        },
+    )
+
+    assert "Say why the room is under maintenance." in response.content.decode()
+    room.refresh_from_db()
+    assert room.status == Room.Status.ACTIVE
+
+
 # -- the review panels -----------------------------------------------------------------------
 
 
