@@ -42,11 +42,12 @@ from bookings.models import (
     UsagePolicy,
 )
 from bookings.permissions import can_approve, is_approver
-from bookings.rules import policy_current
+from bookings.rules import policy_current, suspensions_in_force_at
 from bookings.services import (
     POLICY_FIELDS,
     booking_approve,
     booking_reject,
+    booking_suspension_check,
     booking_suspension_impose,
     booking_suspension_lift,
     usage_policy_create,
@@ -964,11 +965,8 @@ class SuspensionStateFilter(admin.SimpleListFilter):
         return (("in_force", _("In force")), ("lifted", _("Lifted")))
 
     def queryset(self, request, queryset):
-        now = timezone.now()
         if self.value() == "in_force":
-            return queryset.filter(lifted_at__isnull=True, start__lte=now).filter(
-                models.Q(end__isnull=True) | models.Q(end__gt=now)
-            )
+            return queryset.filter(suspensions_in_force_at(timezone.now()))
         if self.value() == "lifted":
             return queryset.filter(lifted_at__isnull=False)
         return queryset
@@ -981,11 +979,23 @@ class SuspensionImposeForm(forms.ModelForm):
 
     actor = None  # set by the admin for the request
 
-    def clean_user(self):
-        user = self.cleaned_data["user"]
-        if self.actor is not None and user.pk == self.actor.pk:
-            raise forms.ValidationError(_("You cannot suspend your own booking rights."))
-        return user
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        # The service's own refusals, shown on the form before anything is saved.
+        try:
+            booking_suspension_check(
+                user=cleaned["user"],
+                actor=self.actor,
+                reason=cleaned.get("reason", ""),
+                start=cleaned.get("start"),
+                end=cleaned.get("end"),
+            )
+        except ApplicationError as error:
+            field = next((f for f in error.fields if f in self.fields), None)
+            self.add_error(field, error.detail)
+        return cleaned
 
 
 class SuspensionLiftForm(forms.ModelForm):

@@ -198,12 +198,17 @@ def check_room(
     return found
 
 
+def suspensions_in_force_at(now: dt.datetime) -> Q:
+    """The suspensions in force at `now`: begun, not ended, not lifted
+    (`BookingSuspension.in_force_at` for one row in hand)."""
+    return Q(lifted_at__isnull=True, start__lte=now) & (Q(end__isnull=True) | Q(end__gt=now))
+
+
 def suspension_in_force(*, user, now: dt.datetime) -> BookingSuspension | None:
     """OV-5: the suspension of `user`'s right to book in force at `now`; a removal (no
     end) before a suspension, then the one ending last."""
     return (
-        BookingSuspension.objects.filter(user=user, lifted_at__isnull=True, start__lte=now)
-        .filter(Q(end__isnull=True) | Q(end__gt=now))
+        BookingSuspension.objects.filter(suspensions_in_force_at(now), user=user)
         .order_by(F("end").desc(nulls_first=True))
         .first()
     )

@@ -30,7 +30,7 @@ from bookings.models import (
     Room,
     UsagePolicy,
 )
-from bookings.permissions import can_approve, can_cancel, can_change
+from bookings.permissions import can_approve, can_cancel, can_change, is_approver
 from bookings.providers import provider_for
 from meetingops.errors import ApplicationError, InvalidTransition, PermissionDeniedError
 from oversight import audit
@@ -462,12 +462,23 @@ def _approve(
     return moved
 
 
+def _require_decider(actor, booking: Booking) -> None:
+    """PermissionDeniedError (`not_approver`) unless `actor` may decide `booking`,
+    saying why and who can."""
+    if can_approve(actor, booking):
+        return
+    if is_approver(actor):
+        message = _("You requested this booking: ask another approver to decide it.")
+    else:
+        message = _("Only approvers decide booking requests.")
+    raise PermissionDeniedError(message, code="not_approver")
+
+
 def booking_approve(
     *, booking: Booking, actor, occurrence: Occurrence | None = None, note: str = ""
 ) -> Booking:
     """BK-4: approve the pending request (or its pending change), or one occurrence."""
-    if not can_approve(actor, booking):
-        raise PermissionDeniedError(_("You cannot approve this booking."), code="not_approver")
+    _require_decider(actor, booking)
     with transaction.atomic():
         booking = _locked(booking)
         change = _pending_change(booking)
@@ -482,8 +493,7 @@ def booking_reject(
     *, booking: Booking, actor, reason: str, occurrence: Occurrence | None = None
 ) -> Booking:
     """BK-4: reject with a reason (required), the whole request or one occurrence."""
-    if not can_approve(actor, booking):
-        raise PermissionDeniedError(_("You cannot reject this booking."), code="not_approver")
+    _require_decider(actor, booking)
     reason = _required_reason(reason, message=_("Say why the request is rejected."))
     with transaction.atomic():
         booking = _locked(booking)
@@ -781,22 +791,28 @@ def usage_policy_create(*, actor, values: dict, changes: dict) -> UsagePolicy:
 # -- suspended booking rights (BK-2, OV-5) ----------------------------------------------
 
 
-def booking_suspension_impose(
+def booking_suspension_check(
     *,
     user,
     actor,
     reason: str,
     end: dt.datetime | None,
     start: dt.datetime | None = None,
-) -> BookingSuspension:
-    """OV-5: suspend `user`'s right to book from `start` (now when not given) until
-    `end`, or remove it (`end` None). The supervision team decides
-    (`bookings.add_bookingsuspension`); no one suspends themselves."""
+) -> tuple[str, dt.datetime]:
+    """What `booking_suspension_impose` refuses, checked without writing (a form asks it
+    before saving); returns the cleaned reason and the start."""
     if not actor.has_perm("bookings.add_bookingsuspension"):
-        raise PermissionDeniedError(_("You cannot suspend booking rights."), code="not_supervisor")
+        raise PermissionDeniedError(
+            _("Suspending booking rights is for the supervision team."), code="not_supervisor"
+        )
     if user.pk == actor.pk:
         raise PermissionDeniedError(
-            _("You cannot suspend your own booking rights."), code="own_suspension"
+            _(
+                "You cannot suspend your own booking rights: ask another member of the "
+                "supervision team."
+            ),
+            code="own_suspension",
+            fields={"user": ["own_suspension"]},
         )
     reason = _required_reason(reason, message=_("Say why the booking rights are suspended."))
     start = start or timezone.now()
@@ -809,6 +825,23 @@ def booking_suspension_impose(
             code="end_before_start",
             fields={"end": ["end_before_start"]},
         )
+    return reason, start
+
+
+def booking_suspension_impose(
+    *,
+    user,
+    actor,
+    reason: str,
+    end: dt.datetime | None,
+    start: dt.datetime | None = None,
+) -> BookingSuspension:
+    """OV-5: suspend `user`'s right to book from `start` (now when not given) until
+    `end`, or remove it (`end` None). The supervision team decides
+    (`bookings.add_bookingsuspension`); no one suspends themselves."""
+    reason, start = booking_suspension_check(
+        user=user, actor=actor, reason=reason, end=end, start=start
+    )
     with transaction.atomic():
         suspension = BookingSuspension.objects.create(
             user=user, start=start, end=end, reason=reason[:255], imposed_by=actor
@@ -834,7 +867,8 @@ def booking_suspension_lift(
     Lifting a lifted one changes nothing."""
     if not actor.has_perm("bookings.change_bookingsuspension"):
         raise PermissionDeniedError(
-            _("You cannot lift suspensions of booking rights."), code="not_supervisor"
+            _("Lifting suspensions of booking rights is for the supervision team."),
+            code="not_supervisor",
         )
     reason = _required_reason(
         reason, message=_("Say why the suspension is lifted."), field="lift_reason"

@@ -51,9 +51,17 @@ API_EXCEPTION_CODES: dict[type[exceptions.APIException], str] = {
 
 
 class PayloadTooLarge(exceptions.APIException):
+    """413 `too_large`; the message names the limit (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = gettext_lazy("The request body is too large.")
     default_code = "too_large"
+
+    def __init__(self) -> None:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        super().__init__(
+            _("The request body is larger than %(size)s KB: send less at a time.")
+            % {"size": limit // 1024}
+        )
 
 
 def _error(code: str, detail: Any, fields: dict | None = None, **extra: Any) -> dict[str, Any]:

@@ -142,9 +142,16 @@ class ApiTokenAdmin(AuditedModelAdmin, admin.ModelAdmin):
                 )
             else:
                 revoked += 1
+        if not revoked:
+            self.message_user(
+                request,
+                _("None of the selected tokens was active: nothing was revoked."),
+                level=messages.WARNING,
+            )
+            return
         self.message_user(
             request,
             ngettext("Revoked %(count)d API token.", "Revoked %(count)d API tokens.", revoked)
             % {"count": revoked},
-            level=messages.SUCCESS if revoked else messages.WARNING,
+            level=messages.SUCCESS,
         )

@@ -37,7 +37,12 @@ class ApiTokenAuthentication(BaseAuthentication):
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != KEYWORD:
             return None
-        invalid = exceptions.AuthenticationFailed(_("This API token is not valid."))
+        invalid = exceptions.AuthenticationFailed(
+            _(
+                "This API token is not valid: it may have been revoked. Create a new one on "
+                "your Account security page."
+            )
+        )
         if len(parts) != 2:
             raise invalid
         try:

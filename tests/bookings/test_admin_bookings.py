@@ -192,7 +192,8 @@ def test_a_request_that_cannot_be_approved_is_reported_by_name_and_the_others_pr
     assert other.status == Booking.Status.APPROVED
     errors = [m for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
     assert [str(m) for m in errors] == [
-        f"#{own.pk} “My own request”: You cannot approve this booking."
+        f"#{own.pk} “My own request”: You requested this booking: ask another approver to "
+        "decide it."
     ]
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -337,10 +338,14 @@ def test_a_body_over_the_size_limit_is_a_413_before_it_is_read(organizer, room):
 def test_the_default_size_limit_refuses_a_two_megabyte_agenda(organizer, room):
     body = payload(room, agenda="x" * 2_000_000)
 
-    response = client_for(organizer, auth="token").post(BOOKINGS, body)
+    response = client_for(organizer, auth="token", HTTP_ACCEPT_LANGUAGE="en").post(BOOKINGS, body)
 
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
+    limit_kb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+    assert response.json()["detail"] == (
+        f"The request body is larger than {limit_kb} KB: send less at a time."
+    )
 
 
 @pytest.mark.parametrize(

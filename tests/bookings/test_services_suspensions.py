@@ -233,9 +233,26 @@ def test_admin_refuses_a_suspension_of_oneself_and_one_ending_before_it_starts(
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
-    assert "You cannot suspend your own booking rights." in own.content.decode()
+    assert (
+        "You cannot suspend your own booking rights: ask another member of the supervision team."
+        in own.content.decode()
+    )
     assert "A suspension must start before it ends." in backwards.content.decode()
     assert not BookingSuspension.objects.exists()
+
+
+def test_the_admin_lists_the_suspensions_in_force_apart(client, organizer, supervisor):
+    in_force = suspend(organizer, supervisor)
+    lifted = suspend(UserFactory(name="Lou Lifted"), supervisor)
+    services.booking_suspension_lift(suspension=lifted, actor=supervisor, reason="Appeal")
+    suspend(UserFactory(name="Fred Future"), supervisor, start=NOW + dt.timedelta(days=1))
+    client.force_login(supervisor)
+    changelist = reverse("admin:bookings_bookingsuspension_changelist")
+
+    shown = client.get(changelist, {"state": "in_force"}).context["cl"].result_list
+
+    assert list(shown) == [in_force]
+    assert list(client.get(changelist, {"state": "lifted"}).context["cl"].result_list) == [lifted]
 
 
 def test_approvers_see_suspensions_but_cannot_impose_them(client, organizer, supervisor):
