@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -69,10 +70,14 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
             user_email_trust(user=obj)
 
     def user_change_password(self, request, id, form_url=""):
-        response = super().user_change_password(request, id, form_url)
-        if request.method == "POST" and response.status_code == 302:
-            user = self.get_object(request, id)
-            audit.record(actor=request.user, action="user.password_set_by_admin", target=user)
+        # Audited when the password really changed, in the same transaction: Django's
+        # view also redirects when it refuses conflicting form data.
+        before = User.objects.filter(pk=id).values_list("password", flat=True).first()
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            user = User.objects.filter(pk=id).first()
+            if request.method == "POST" and user is not None and user.password != before:
+                audit.record(actor=request.user, action="user.password_set_by_admin", target=user)
         return response
 
 

@@ -95,6 +95,37 @@ def test_a_user_created_in_admin_can_sign_in_and_the_creation_is_audited(admin_c
     assert "Correct-horse-42!" not in str(event.data)
 
 
+def test_a_password_set_in_admin_is_audited_without_the_password(admin_client, client):
+    user = UserFactory()
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+
+    response = admin_client.post(
+        url,
+        {"usable_password": "true", "password1": "Fresh-horse-43!", "password2": "Fresh-horse-43!"},
+    )
+
+    assert response.status_code == 302
+    assert client.login(username=user.email, password="Fresh-horse-43!")
+    event = AuditEvent.objects.get(action="user.password_set_by_admin")
+    assert event.target_id == str(user.pk)
+    assert "Fresh-horse-43!" not in str(event.data)
+
+
+def test_a_refused_password_change_in_admin_is_not_audited(admin_client):
+    user = UserFactory()
+    before = User.objects.get(pk=user.pk).password
+
+    # Django refuses "no password" sent with the "set password" button, and redirects.
+    response = admin_client.post(
+        reverse("admin:auth_user_password_change", args=[user.pk]),
+        {"usable_password": "false"},
+    )
+
+    assert response.status_code == 302
+    assert User.objects.get(pk=user.pk).password == before
+    assert not AuditEvent.objects.filter(action="user.password_set_by_admin").exists()
+
+
 def test_adding_a_user_to_a_role_is_audited(admin_client):
     user = UserFactory()
     data = {
