@@ -468,9 +468,10 @@ def booking_with_parts(
     pending_changes: Iterable[BookingChange],
 ) -> Booking:
     """`booking` as `_booking_with_details` would fetch it, from rows the caller holds
-    (a service that has just written them): its meetings, its current invitees and its
+    (those a service has just written): its meetings, its current invitees and its
     pending change load from these lists, not from another query. Django's own
-    prefetch keeps the rows the same way, on the related manager's cache."""
+    prefetch keeps the rows the same way, on the related manager's cache: the instance
+    then shows these rows until it is read again, so give it only to what displays it."""
     parts = {
         "occurrences": sorted(occurrences, key=lambda o: (o.start, o.pk)),
         "attendees": sorted((a for a in attendees if a.is_active), key=lambda a: a.pk),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings import conflicts, recurrence, rules, selectors
+from bookings import conflicts, recurrence, rules
 from bookings.models import (
     Attendee,
     Booking,
@@ -117,6 +118,12 @@ def _require_aware(name: str, value: dt.datetime) -> None:
             code="naive_datetime",
             fields={name: ["naive_datetime"]},
         )
+
+
+@dataclass(frozen=True)
+class WrittenParts:
+    occurrences: list[Occurrence]
+    attendees: list[Attendee]
 
 
 def _validate_basics(*, start, end, topic: str, headcount: int) -> None:
@@ -313,7 +320,7 @@ def booking_request(
 
     For a series, `skip_unavailable` books the free occurrences and leaves out those
     the preview showed as taken or against the rules (at least one must be free).
-    Returns the booking with its meetings and invitees loaded, as the API shows them."""
+    The booking returned carries the rows written in `written_parts`."""
     _validate_basics(start=start, end=end, topic=topic, headcount=expected_headcount)
     if mode not in Booking.Mode.values:
         raise BookingInputError(_("Choose video, voice or screen sharing."), code="invalid_mode")
@@ -407,9 +414,10 @@ def booking_request(
             [conflicts.Conflict("booking", room.pk, room.name, slots[0][0], slots[0][1])]
         ) from None
     _notify("requested", booking)
-    return selectors.booking_with_parts(
-        booking, occurrences=occurrences, attendees=attendees, pending_changes=[]
-    )
+    # What was just written, for a caller that shows the new booking without reading it
+    # again (the API). A plain attribute: the booking's own managers still read afresh.
+    booking.written_parts = WrittenParts(occurrences=occurrences, attendees=attendees)
+    return booking
 
 
 # -- decisions -------------------------------------------------------------------------------

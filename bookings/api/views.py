@@ -219,7 +219,11 @@ class BookingCreateApi(APIView):
             recurrence_rule=dict(data["recurrence"]) if data.get("recurrence") else None,
             skip_unavailable=data["skip_unavailable"],
         )
-        # The service returns the new booking with its parts loaded: nothing to read again.
+        # Shown from the rows the service has just written: nothing to read again.
+        parts = booking.written_parts
+        booking = selectors.booking_with_parts(
+            booking, occurrences=parts.occurrences, attendees=parts.attendees, pending_changes=[]
+        )
         data = BookingOutputSerializer(booking, context={"viewer": request.user}).data
         return Response(data, status=status.HTTP_201_CREATED)
 

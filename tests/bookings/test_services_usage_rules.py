@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from bookings import services
-from bookings.models import Blackout, Booking, Room, UsagePolicy
+from bookings.models import Blackout, Booking, Occurrence, Room, UsagePolicy
 from bookings.rules import UsageRuleViolation
 from oversight.models import AuditEvent
 from tests.bookings.conftest import NOW, at
@@ -185,6 +185,27 @@ def test_cancelled_bookings_do_not_count_toward_the_quota(organizer, room):
     assert request(organizer, room, at(2, "09:00"), at(2, "11:00"))
 
 
+def test_held_and_no_show_meetings_count_toward_the_quota(organizer, room):
+    new_policy(user_weekly_quota_hours=2)
+    held = request(organizer, room, at(1, "09:00"), at(1, "10:00"))
+    missed = request(organizer, room, at(1, "10:00"), at(1, "11:00"))
+    held.occurrences.update(status=Occurrence.Status.COMPLETED)
+    missed.occurrences.update(status=Occurrence.Status.NO_SHOW)
+
+    refused("user_quota", organizer, room, at(2, "09:00"), at(2, "09:30"))
+
+
+def test_moving_a_booking_does_not_count_its_own_hours_twice(organizer, room):
+    new_policy(user_weekly_quota_hours=2)
+    booking = request(organizer, room, at(1, "09:00"), at(1, "11:00"))
+
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(2, "09:00"), end=at(2, "11:00")
+    )
+
+    assert [o.start for o in booking.occurrences.all()] == [at(2, "09:00")]
+
+
 @pytest.mark.parametrize("scope", ["room", "all rooms"])
 def test_a_blackout_period_blocks_the_slot(organizer, room, scope):
     Blackout.objects.create(
@@ -215,10 +236,19 @@ def test_auto_approval_confirms_a_small_ordinary_meeting(organizer, room):
     small = request(organizer, room, at(2, "10:00"), at(2, "11:00"), expected_headcount=5)
     large = request(organizer, room, at(2, "11:00"), at(2, "12:00"), expected_headcount=6)
     secret = request(organizer, room, at(2, "13:00"), at(2, "14:00"), confidential=True)
+    long = request(organizer, room, at(2, "15:00"), at(2, "16:01"), expected_headcount=2)
+    series = request(
+        organizer,
+        room,
+        at(2, "17:00"),
+        at(2, "17:30"),
+        expected_headcount=2,
+        recurrence_rule={"freq": "daily", "count": 2},
+    )
 
     assert small.status == Booking.Status.APPROVED
     assert small.join_url.startswith("https://meet.example.com/MeetingOps-")
-    assert large.status == secret.status == Booking.Status.PENDING
+    assert {large.status, secret.status, long.status, series.status} == {Booking.Status.PENDING}
 
 
 def test_the_booking_records_the_policy_version_it_was_checked_against(organizer, room):
