@@ -428,8 +428,8 @@ def test_the_page_shows_a_pending_change_with_the_current_and_proposed_values(
     content = approver_client.get(change_url(booking)).content.decode()
 
     assert "Pending change" in content
-    assert "2026-12-09 Wed 10:00" in content
-    assert "<strong>2026-12-09 Wed 14:00</strong>" in content
+    # One row of the change's table: the current value, then the proposed one.
+    assert "<td>2026-12-09 Wed 10:00</td><td><strong>2026-12-09 Wed 14:00</strong></td>" in content
 
 
 def test_the_page_shows_meeting_times_in_the_viewers_time_zone(

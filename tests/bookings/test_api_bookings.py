@@ -418,21 +418,26 @@ def test_external_guests_addresses_are_shown_to_the_organizer_only(
 
 
 @pytest.mark.parametrize(
-    ("role", "approved", "sees_link"),
+    ("role", "state", "sees_link"),
     [
-        ("organizer", True, True),
-        ("invitee", True, True),
-        ("approver", True, False),
-        ("organizer", False, False),
+        ("organizer", "approved", True),
+        ("invitee", "approved", True),
+        ("approver", "approved", False),
+        # Approved, so the booking has its link, then cancelled: no meeting to join.
+        ("organizer", "cancelled", False),
+        ("invitee", "cancelled", False),
     ],
 )
 def test_the_join_link_is_for_the_people_of_an_approved_meeting(
-    organizer, room, approver, role, approved, sees_link
+    organizer, room, approver, role, state, sees_link
 ):
     invitee = UserFactory()
     booking = book(organizer, room, password_required=True, attendee_users=[invitee])
-    if approved:
-        services.booking_approve(booking=booking, actor=approver)
+    services.booking_approve(booking=booking, actor=approver)
+    if state == "cancelled":
+        services.booking_cancel(booking=booking, actor=organizer)
+    booking.refresh_from_db()
+    assert booking.join_url
     viewer = {"organizer": organizer, "invitee": invitee, "approver": approver}[role]
 
     join = client_for(viewer).get(f"{BOOKINGS}{booking.pk}/").json()["join"]
@@ -701,6 +706,7 @@ def test_the_list_asks_a_bounded_number_of_queries_with_a_token_too(
         response = client.get(BOOKINGS)
 
     assert response.status_code == 200
+    assert len(response.json()["results"]) == 6
 
 
 def test_the_list_is_paginated(organizer, room):

@@ -203,6 +203,26 @@ def test_an_approver_cannot_approve_their_own_request(room, approver):
         services.booking_approve(booking=booking, actor=approver)
 
 
+def test_a_superuser_may_decide_their_own_request_in_an_emergency(room):
+    chief = UserFactory(is_superuser=True, is_staff=True)
+    booking = book(chief, room)
+
+    services.booking_approve(booking=booking, actor=chief)
+
+    assert statuses(booking) == [S.APPROVED]
+
+
+def test_a_room_administrator_changes_a_booking_for_its_organizer(organizer, room, approver):
+    booking = book(organizer, room)
+
+    services.booking_change(booking=booking, actor=approver, topic="Retitled by the desk")
+    with pytest.raises(PermissionDeniedError):
+        services.booking_change(booking=booking, actor=UserFactory(), topic="Hijacked")
+
+    booking.refresh_from_db()
+    assert booking.topic == "Retitled by the desk"
+
+
 def test_only_the_organizer_cancels(organizer, room):
     booking = book(organizer, room)
 
@@ -239,6 +259,16 @@ def test_cancelling_after_the_deadline_counts_as_late(organizer, room, approver)
     assert AuditEvent.objects.get(action="booking.cancelled").data["late"] == [
         booking.occurrences.get().pk
     ]
+
+
+def test_a_request_not_yet_approved_is_never_cancelled_late(organizer, room):
+    booking = book(organizer, room)
+
+    with time_machine.travel(at(2, "08:30"), tick=False):
+        services.booking_cancel(booking=booking, actor=organizer)
+
+    occurrence = booking.occurrences.get()
+    assert (occurrence.status, occurrence.late_cancellation) == (S.CANCELLED, False)
 
 
 def test_a_meeting_that_has_started_cannot_be_cancelled(organizer, room, approver):

@@ -73,6 +73,23 @@ def test_a_suspension_holds_until_its_end_and_not_a_minute_longer(
     assert book(ended.user, room).status == Booking.Status.PENDING
 
 
+def test_a_removed_right_outweighs_a_suspension_with_an_end(organizer, room, supervisor, policy):
+    suspend(organizer, supervisor, end=at(14, "09:00"))
+    suspend(organizer, supervisor, end=None)
+    suspend(organizer, supervisor, end=at(21, "09:00"))
+
+    refused("booking_right_removed", organizer, room)
+
+
+def test_of_two_suspensions_the_one_ending_last_is_named(organizer, room, supervisor, policy):
+    suspend(organizer, supervisor, end=at(14, "09:00"))
+    suspend(organizer, supervisor, end=at(21, "09:00"))
+
+    assert refused("booking_suspended", organizer, room).extra["value"] == (
+        at(21, "09:00").isoformat()
+    )
+
+
 def test_a_suspension_that_has_not_started_does_not_stop_booking(
     organizer, room, supervisor, policy
 ):

@@ -107,9 +107,28 @@ def _tamper(sql: str, params: list) -> None:
     [
         ("UPDATE oversight_auditevent SET action = 'thing.hidden' WHERE seq = %s", 3, "content"),
         ("UPDATE oversight_auditevent SET data = '{\"n\": 99}' WHERE seq = %s", 3, "content"),
+        (
+            "UPDATE oversight_auditevent SET actor_id = NULL, actor_label = 'nobody' "
+            "WHERE seq = %s",
+            3,
+            "content",
+        ),
+        ("UPDATE oversight_auditevent SET target_id = '999' WHERE seq = %s", 3, "content"),
+        (
+            "UPDATE oversight_auditevent SET created_at = '2000-01-01 00:00:00+00' WHERE seq = %s",
+            3,
+            "content",
+        ),
         ("DELETE FROM oversight_auditevent WHERE seq = %s", 4, "sequence jumps"),
     ],
-    ids=["action-changed", "data-changed", "row-deleted"],
+    ids=[
+        "action-changed",
+        "data-changed",
+        "actor-changed",
+        "target-changed",
+        "time-changed",
+        "row-deleted",
+    ],
 )
 def test_verify_audit_fails_naming_the_first_tampered_row(sql, broken_index, reason):
     events = [audit.record(actor=None, action="thing.done", data={"n": n}) for n in range(6)]

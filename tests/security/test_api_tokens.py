@@ -12,6 +12,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from meetingops.errors import PermissionDeniedError
 from oversight.models import AuditEvent
 from security.models import ApiToken
 from security.tokens import MAX_ACTIVE_TOKENS, api_token_create, api_token_revoke
@@ -165,6 +166,11 @@ def test_someone_elses_token_cannot_be_revoked(user):
     response = signed_in(user).post(f"{TOKENS}{token.pk}/revoke/")
 
     assert response.status_code == 404
+    assert ApiToken.objects.get().revoked_at is None
+    # The service refuses too, whatever page or script calls it.
+    with pytest.raises(PermissionDeniedError) as error:
+        api_token_revoke(token=token, actor=user)
+    assert error.value.code == "not_token_owner"
     assert ApiToken.objects.get().revoked_at is None
 
 
