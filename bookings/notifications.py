@@ -7,9 +7,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.mail import send_mail
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -27,15 +25,8 @@ SUBJECTS = {
 
 
 def _approvers():
-    perm = Permission.objects.get(content_type__app_label="bookings", codename="approve_booking")
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(groups__permissions=perm) | Q(user_permissions=perm) | Q(is_superuser=True),
-            is_active=True,
-        )
-        .distinct()
-    )
+    # Active users holding the permission, through a group or their own, and superusers.
+    return get_user_model().objects.with_perm("bookings.approve_booking")
 
 
 def recipients(booking: Booking, kind: str) -> list:

@@ -5,17 +5,22 @@ import zoneinfo
 from django.utils import timezone
 
 
+def activate_user_time_zone(user) -> None:
+    """The user's own zone for this request's times; the default zone when they have
+    none, or one this machine does not know."""
+    if user is None or not user.is_authenticated or not user.time_zone:
+        timezone.deactivate()
+        return
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.deactivate()
+
+
 class UserTimeZoneMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.time_zone:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
-        else:
-            timezone.deactivate()
+        activate_user_time_zone(getattr(request, "user", None))
         return self.get_response(request)

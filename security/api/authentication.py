@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
@@ -13,18 +10,11 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 
 from security import tokens
 
+# X-2: the middleware runs before DRF knows who a token belongs to; the zone is set here.
+from security.middleware import activate_user_time_zone
+
 SCHEME = "Bearer"
 KEYWORD = SCHEME.lower().encode()
-
-
-def _activate_time_zone(user) -> None:
-    """X-2: times in the user's own zone, as UserTimeZoneMiddleware does for a session
-    (the middleware runs before DRF knows who a token belongs to, and resets the zone at
-    the start of every request)."""
-    try:
-        timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        timezone.deactivate()
 
 
 class ApiTokenAuthentication(BaseAuthentication):
@@ -53,7 +43,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         if token is None or not token.user.is_active:
             raise invalid
         tokens.api_token_mark_used(token=token)
-        _activate_time_zone(token.user)
+        activate_user_time_zone(token.user)
         return token.user, token
 
     def authenticate_header(self, request) -> str:
