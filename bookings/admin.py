@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -26,7 +25,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.text import capfirst
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -112,9 +111,26 @@ class RejectReasonForm(forms.Form):
     )
 
 
+# The filter's date inputs and presets send ISO dates, and its error message names that
+# format: other spellings (which vary with the viewer's language) are not guessed at.
+ISO_DATE = "%Y-%m-%d"
+
+
 class MeetingDateForm(forms.Form):
-    meeting_from = forms.DateField(label=_("from"), required=False)
-    meeting_to = forms.DateField(label=_("to"), required=False)
+    meeting_from = forms.DateField(label=_("from"), required=False, input_formats=[ISO_DATE])
+    meeting_to = forms.DateField(label=_("to"), required=False, input_formats=[ISO_DATE])
+
+
+def _midnight(day: dt.date, zone: dt.tzinfo) -> dt.datetime | None:
+    """The moment `day` begins in `zone`, or None when that moment lies outside what
+    a datetime holds in UTC (the calendar's first or last day): the range is then open
+    on that side, which is what such a date asks for."""
+    try:
+        moment = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+        moment.astimezone(dt.UTC)
+    except OverflowError:
+        return None
+    return moment
 
 
 class MeetingDateFilter(admin.ListFilter):
@@ -131,8 +147,32 @@ class MeetingDateFilter(admin.ListFilter):
             if name in params:
                 value = params.pop(name)
                 self.used_parameters[name] = value[-1] if isinstance(value, list) else value
+        # A malformed date is left out on its own and the viewer is told: the list keeps
+        # its other filters (and the other bound), where Django's IncorrectLookupParameters
+        # would redirect to the bare list and drop them all without a word.
+        checked = MeetingDateForm(self.used_parameters)
+        rejected = [(name, self.used_parameters.pop(name)) for name in checked.errors]
         self.form = MeetingDateForm(self.used_parameters or None)
         self.other_parameters: list[tuple[str, str]] = []
+        self._report(request, rejected)
+
+    @staticmethod
+    def _report(request, rejected: list[tuple[str, str]]) -> None:
+        # Facet counts build the list's filters again while the page renders; the
+        # request remembers what was said, so a value is reported once, on this page.
+        reported = request.__dict__.setdefault("_meeting_date_reported", set())
+        for name, value in rejected:
+            if (name, value) in reported:
+                continue
+            reported.add((name, value))
+            messages.error(
+                request,
+                _(
+                    "The meeting date “%(value)s” is not a valid date, so the list is not "
+                    "filtered by it. Use the format YYYY-MM-DD."
+                )
+                % {"value": Truncator(value).chars(40)},
+            )
 
     def has_output(self) -> bool:
         return True
@@ -141,18 +181,14 @@ class MeetingDateFilter(admin.ListFilter):
         return list(self.parameters)
 
     def _bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
-        if not self.used_parameters:
-            return None, None
-        if not self.form.is_valid():
-            raise IncorrectLookupParameters(self.form.errors)
+        if not self.used_parameters or not self.form.is_valid():
+            return None, None  # the form holds only values that passed in __init__
         zone = timezone.get_current_timezone()
         first, last = self.form.cleaned_data["meeting_from"], self.form.cleaned_data["meeting_to"]
-        start = dt.datetime.combine(first, dt.time.min, tzinfo=zone) if first else None
-        end = (
-            dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-            if last
-            else None
-        )
+        start = _midnight(first, zone) if first else None
+        end = None
+        if last and last < dt.date.max:
+            end = _midnight(last + dt.timedelta(days=1), zone)
         return start, end
 
     def queryset(self, request, queryset):

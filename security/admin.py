@@ -9,7 +9,7 @@ from meetingops.errors import ApplicationError
 from oversight import audit
 from oversight.admin_mixins import AuditedModelAdmin
 from security.models import ApiToken, Department, User
-from security.services import user_email_trust
+from security.services import user_create, user_email_trust
 from security.tokens import api_token_revoke
 
 REVOKE_PERMISSION = "security.change_apitoken"
@@ -65,9 +65,37 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     )
 
     def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            self._create(request, obj, form)
+            return
         super().save_model(request, obj, form, change)
-        if not change or "email" in form.changed_data:
+        if "email" in form.changed_data:
             user_email_trust(user=obj)
+
+    def _create(self, request, obj: User, form) -> None:
+        """An account opened in admin is opened by `user_create`, as everywhere else:
+        the same password handling, trusted address and audit entry, inside admin's
+        transaction. The form has validated everything the service checks."""
+        usable = form.cleaned_data["set_usable_password"]
+        created = user_create(
+            email=obj.email,
+            password=form.cleaned_data["password1"] if usable else None,
+            actor=request.user,
+            name=obj.name,
+            department=obj.department,
+        )
+        # Admin goes on (related fields, its LogEntry, the redirect) with the saved row.
+        obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change) -> None:
+        if change:
+            super().save_related(request, form, formsets, change)
+            return
+        # user_create has audited the new account already: skip AuditedModelAdmin's
+        # entry, which would record it a second time and in another shape.
+        super(AuditedModelAdmin, self).save_related(request, form, formsets, change)
 
     def user_change_password(self, request, id, form_url=""):
         # Audited when the password really changed, in the same transaction: Django's

@@ -134,6 +134,87 @@ def test_the_meeting_date_filter_keeps_bookings_with_a_meeting_in_the_range(
     assert sorted(b.topic for b in response.context["cl"].result_list) == sorted(expected)
 
 
+def bad_date_messages(response) -> list[str]:
+    return [text for text in texts(response) if "is not a valid date" in text]
+
+
+@pytest.mark.parametrize("bad", ["2026-13-45", "tomorrow", "09/12/2026", "2026-12-09T10:00"])
+def test_a_malformed_meeting_date_is_reported_and_the_other_filters_still_apply(
+    approver_client, approver, organizer, room, policy, bad
+):
+    book(organizer, room, day=1, topic="tuesday")
+    booking_approve(booking=book(organizer, room, day=2, topic="wednesday"), actor=approver)
+    book(organizer, room, day=3, topic="thursday")
+
+    response = approver_client.get(QUEUE, {"meeting_from": bad, "status__exact": "pending"})
+
+    assert response.status_code == 200
+    assert sorted(b.topic for b in response.context["cl"].result_list) == ["thursday", "tuesday"]
+    assert bad_date_messages(response) == [
+        f"The meeting date “{bad}” is not a valid date, so the list is not filtered by it. "
+        "Use the format YYYY-MM-DD."
+    ]
+
+
+def test_a_malformed_meeting_date_leaves_the_other_bound_in_force(
+    approver_client, organizer, room, policy
+):
+    for day, name in ((1, "tuesday"), (2, "wednesday"), (3, "thursday")):
+        book(organizer, room, day=day, topic=name)
+
+    response = approver_client.get(
+        QUEUE, {"meeting_from": "2026-12-10", "meeting_to": "2026-02-30"}
+    )
+
+    assert [b.topic for b in response.context["cl"].result_list] == ["thursday"]
+    assert len(bad_date_messages(response)) == 1
+    assert "2026-02-30" in bad_date_messages(response)[0]
+
+
+def test_a_malformed_meeting_date_is_reported_once_when_facets_are_counted(
+    approver_client, organizer, room, policy
+):
+    book(organizer, room, day=2)
+
+    response = approver_client.get(QUEUE, {"meeting_to": "2026-12-99", "_facets": "1"})
+
+    assert response.status_code == 200
+    assert len(bad_date_messages(response)) == 1
+    # Nothing is left over to be shown again on the next page.
+    assert bad_date_messages(approver_client.get(QUEUE)) == []
+
+
+def test_a_well_formed_meeting_date_gives_no_message(approver_client, organizer, room, policy):
+    book(organizer, room, day=2)
+
+    response = approver_client.get(QUEUE, {"meeting_from": "2026-12-09", "_facets": "1"})
+
+    assert bad_date_messages(response) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ({"meeting_from": "0001-01-01"}, True),
+        ({"meeting_to": "0001-01-01"}, False),
+        ({"meeting_from": "9999-12-31"}, False),
+        ({"meeting_to": "9999-12-31"}, True),
+    ],
+)
+def test_the_first_and_last_days_of_the_calendar_filter_without_an_error(
+    approver_client, organizer, room, policy, query, shown
+):
+    # Midnight of 1 January of year 1 in Shanghai is before what a UTC datetime holds,
+    # and the day after 31 December 9999 does not exist: the range is open there.
+    booking = book(organizer, room, day=2)
+
+    response = approver_client.get(QUEUE, query)
+
+    assert response.status_code == 200
+    assert bad_date_messages(response) == []
+    assert (booking in response.context["cl"].result_list) is shown
+
+
 @pytest.mark.parametrize("rows", [5, 30])
 def test_the_queue_runs_a_fixed_number_of_queries_whatever_its_length(
     approver_client, approver, organizer, room, policy, django_assert_max_num_queries, rows

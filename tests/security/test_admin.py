@@ -11,6 +11,7 @@ from oversight import audit
 from oversight.models import AuditEvent
 from security import roles
 from security.models import User
+from security.services import user_create
 from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,28 +73,99 @@ def test_saving_without_changes_records_nothing(admin_client):
     assert not AuditEvent.objects.filter(action="department.changed").exists()
 
 
-def test_a_user_created_in_admin_can_sign_in_and_the_creation_is_audited(admin_client, client):
-    department = DepartmentFactory()
+def new_user_form(department=None, **fields) -> dict:
+    return {
+        "email": "New.Hire@Example.com",
+        "name": "New Hire",
+        "department": department.pk if department else "",
+        "usable_password": "true",
+        "password1": "Correct-horse-42!",
+        "password2": "Correct-horse-42!",
+        **fields,
+    }
 
-    response = admin_client.post(
-        reverse("admin:security_user_add"),
-        {
-            "email": "New.Hire@Example.com",
-            "name": "New Hire",
-            "department": department.pk,
-            "usable_password": "true",
-            "password1": "Correct-horse-42!",
-            "password2": "Correct-horse-42!",
-        },
-    )
+
+def test_a_user_created_in_admin_can_sign_in_with_a_trusted_address(admin_client, client):
+    response = admin_client.post(reverse("admin:security_user_add"), new_user_form())
 
     assert response.status_code == 302
     user = User.objects.get(email="new.hire@example.com")
     assert EmailAddress.objects.get(user=user).verified
-    event = AuditEvent.objects.get(action="user.created")
-    assert event.target_id == str(user.pk)
-    assert event.data["changes"]["password1"] == "changed"
+    assert user.password_changed_at is not None  # SE-2: expiry counts from creation
+    assert client.login(username="new.hire@example.com", password="Correct-horse-42!")
+
+
+def test_a_user_created_in_admin_is_audited_once_as_user_create_audits(admin_client):
+    department = DepartmentFactory(code="sales")
+    actor = User.objects.get(pk=admin_client.session["_auth_user_id"])
+    elsewhere = user_create(email="seeded@example.com", password=None, actor=actor)
+    seeded = AuditEvent.objects.get(action="user.created", target_id=str(elsewhere.pk))
+    before = AuditEvent.objects.count()
+
+    response = admin_client.post(reverse("admin:security_user_add"), new_user_form(department))
+
+    assert response.status_code == 302
+    user = User.objects.get(email="new.hire@example.com")
+    assert AuditEvent.objects.count() == before + 1
+    event = AuditEvent.objects.latest("seq")
+    assert (event.action, event.actor_id, event.target_id) == (
+        "user.created",
+        actor.pk,
+        str(user.pk),
+    )
+    assert event.data == {
+        "email": "new.hire@example.com",
+        "department": "sales",
+        "groups": [],
+        "is_staff": False,
+        "is_superuser": False,
+    }
+    assert event.data.keys() == seeded.data.keys()
     assert "Correct-horse-42!" not in str(event.data)
+
+
+def test_a_user_created_in_admin_without_a_password_cannot_sign_in_with_one(admin_client):
+    response = admin_client.post(
+        reverse("admin:security_user_add"),
+        new_user_form(usable_password="false", password1="", password2=""),
+    )
+
+    assert response.status_code == 302
+    assert not User.objects.get(email="new.hire@example.com").has_usable_password()
+    assert AuditEvent.objects.filter(action="user.created").count() == 1
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"password2": "Other-horse-42!"},  # the passwords differ
+        {"password1": "short", "password2": "short"},  # the password policy refuses it
+        {"email": "TAKEN@example.com"},  # another account has it, in another case
+        {"email": "not an address"},
+    ],
+)
+def test_a_refused_user_form_in_admin_creates_nothing_and_audits_nothing(admin_client, fields):
+    UserFactory(email="taken@example.com")
+    users, events = User.objects.count(), AuditEvent.objects.count()
+
+    response = admin_client.post(reverse("admin:security_user_add"), new_user_form(**fields))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert User.objects.count() == users
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_user_is_not_created_in_admin_when_its_audit_entry_fails(admin_client, monkeypatch):
+    def refuse(**kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr("security.services.audit.record", refuse)
+
+    with pytest.raises(RuntimeError):
+        admin_client.post(reverse("admin:security_user_add"), new_user_form())
+
+    assert not User.objects.filter(email="new.hire@example.com").exists()
 
 
 def test_a_password_set_in_admin_is_audited_without_the_password(admin_client, client):
