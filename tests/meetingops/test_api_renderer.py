@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, override
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
-from meetingops.api import FastJSONRenderer
+from meetingops.api import FastJSONRenderer, RawJSON
 from tests.factories import RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +53,32 @@ def test_a_client_gets_compact_utf8_json_or_indented_json_when_it_asks():
     assert b"\n" not in compact.content
     assert indented.content.startswith(b"[\n  {")
     assert json.loads(compact.content) == json.loads(indented.content)
+
+
+def test_json_already_written_goes_in_as_it_is_compact_indented_or_browsable():
+    data = {"start": "2026-12-07", "rooms": RawJSON('[{"name":"腾讯会议 A","occurrences":[]}]')}
+    expected = {"start": "2026-12-07", "rooms": [{"name": "腾讯会议 A", "occurrences": []}]}
+
+    compact = FastJSONRenderer().render(data)
+    indented = FastJSONRenderer().render(data, "application/json; indent=2")
+
+    assert (
+        compact
+        == '{"start":"2026-12-07","rooms":[{"name":"腾讯会议 A","occurrences":[]}]}'.encode()
+    )
+    assert json.loads(indented) == expected and indented.startswith(b"{\n  ")
+
+
+def test_the_week_reads_the_same_compact_indented_and_in_the_browsable_api():
+    RoomFactory(name="腾讯会议 A")
+    client = APIClient()
+    client.force_login(UserFactory())
+    week = "/api/v1/availability/week/?start=2026-12-07"
+
+    compact = client.get(week, HTTP_ACCEPT="application/json")
+    indented = client.get(week, HTTP_ACCEPT="application/json; indent=2")
+    page = client.get(week, HTTP_ACCEPT="text/html")
+
+    assert json.loads(compact.content) == json.loads(indented.content)
+    assert json.loads(compact.content)["rooms"][0]["name"] == "腾讯会议 A"
+    assert page.status_code == 200 and "腾讯会议 A" in page.content.decode()
