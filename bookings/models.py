@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -507,6 +508,46 @@ class Attendee(models.Model):
 
     def __str__(self) -> str:
         return str(self.user) if self.user_id else self.email
+
+
+class NotificationDelivery(models.Model):
+    """X-3: one email of a booking notification, written as soon as the mail server took
+    it. A notification (`key`: the Celery task id, which a retry or a redelivery keeps)
+    mails only the recipients it has no row for, so a retry after recipient 3 of 5
+    failed does not mail 1 and 2 again. A record of what people were told: never
+    deleted."""
+
+    booking = models.ForeignKey(
+        Booking,
+        verbose_name=_("booking"),
+        on_delete=models.PROTECT,
+        related_name="notification_deliveries",
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    key = models.CharField(_("notification ID"), max_length=255, editable=False)
+    email = models.EmailField(_("email address"))
+    # Empty for an external guest.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification email")
+        verbose_name_plural = _("notification emails")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "email"], name="notification_sent_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.email}"
 
 
 class BookingSuspension(models.Model):

@@ -1,17 +1,24 @@
 """Emails about a booking's decisions (BK-4, BK-5, BK-6), each in its recipient's
-language and time zone. Invitations with .ics come with BK-10."""
+language and time zone. Invitations with .ics come with BK-10.
+
+Each email, once the mail server has taken it, leaves a NotificationDelivery row under
+the notification's key (the Celery task id, kept by retries and redeliveries); a second
+run of the same notification mails only the people it has no row for (X-3)."""
 
 from __future__ import annotations
 
+import smtplib
+import uuid
 import zoneinfo
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from bookings.models import Booking, Occurrence
+from bookings.models import Booking, NotificationDelivery, Occurrence
 
 SUBJECTS = {
     "requested": lambda: _("New booking request: %(topic)s"),
@@ -22,6 +29,21 @@ SUBJECTS = {
     "change_approved": lambda: _("Booking change approved: %(topic)s"),
     "change_rejected": lambda: _("Booking change rejected: %(topic)s"),
 }
+# BK-6: attendees are told of a cancellation; BK-5/BK-10: an approved change moves the
+# meeting, so they need its new time (its updated .ics comes with BK-10). A decision
+# that moves nothing for them (approved, rejected, change_rejected) is the organizer's
+# alone: BK-4 names only the organizer, and invitees learn of an approved meeting from
+# its invitation (BK-10).
+ATTENDEES_TOLD = frozenset({"cancelled", "change_approved"})
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    user: object | None  # None for an external guest
+    language: str
+    zone: str
+    is_organizer: bool = False
 
 
 def _approvers():
@@ -29,21 +51,37 @@ def _approvers():
     return get_user_model().objects.with_perm("bookings.approve_booking")
 
 
-def recipients(booking: Booking, kind: str) -> list:
+def _person(user, *, is_organizer: bool = False) -> Recipient:
+    return Recipient(
+        email=user.email,
+        user=user,
+        language=user.language or settings.LANGUAGE_CODE,
+        zone=user.time_zone or settings.TIME_ZONE,
+        is_organizer=is_organizer,
+    )
+
+
+def recipients(booking: Booking, kind: str) -> list[Recipient]:
+    """Who is told of `kind`, each address once. External guests (BK-1: invited by
+    email) have no account: they read the company's language and time zone."""
     if kind in ("requested", "changed"):
-        return [u for u in _approvers() if u.pk != booking.organizer_id]
-    people = [booking.organizer]
-    if kind == "cancelled":
-        people += [
-            a.user
-            for a in booking.attendees.filter(is_active=True, user__isnull=False).select_related(
-                "user"
-            )
-        ]
-    return people
+        people = [_person(u) for u in _approvers() if u.pk != booking.organizer_id]
+    else:
+        people = [_person(booking.organizer, is_organizer=True)]
+    if kind in ATTENDEES_TOLD:
+        attendees = booking.attendees.filter(is_active=True).select_related("user")
+        for a in attendees.order_by("pk"):
+            if a.user_id is None:
+                people.append(Recipient(a.email, None, settings.LANGUAGE_CODE, settings.TIME_ZONE))
+            elif a.user.is_active:  # a closed account's mailbox is gone
+                people.append(_person(a.user))
+    unique: dict[str, Recipient] = {}
+    for person in people:
+        unique.setdefault(person.email.lower(), person)
+    return list(unique.values())
 
 
-def _body(booking: Booking, kind: str, occurrences, reason: str) -> str:
+def _body(booking: Booking, kind: str, occurrences, reason: str, *, to: Recipient) -> str:
     lines = [
         _("Meeting topic: %(topic)s") % {"topic": booking.topic},
         _("Online meeting room: %(room)s") % {"room": booking.room.name},
@@ -52,29 +90,87 @@ def _body(booking: Booking, kind: str, occurrences, reason: str) -> str:
     for o in occurrences:
         start, end = timezone.localtime(o.start), timezone.localtime(o.end)
         lines.append(f"  {start:%Y-%m-%d %H:%M}–{end:%H:%M} ({start.tzname()})")
-    if reason:
+    # The approver's reason or note is addressed to the organizer who asked, not to
+    # the people invited (who may be external guests).
+    if reason and (to.is_organizer or kind not in ATTENDEES_TOLD):
         lines.append(_("Reason: %(reason)s") % {"reason": reason})
-    if kind == "approved" and booking.join_url:
+    # A moved meeting may have a new link (another room); the organizer had the old one.
+    # Invitees get the link, with the password, in their invitation (BK-10).
+    if kind in ("approved", "change_approved") and to.is_organizer and booking.join_url:
         lines.append(_("Meeting link: %(url)s") % {"url": booking.join_url})
     return "\n".join(lines)
 
 
-def booking_notify(*, booking_id: int, kind: str, occurrence_ids=(), reason: str = "") -> int:
-    """Send one kind of message about a booking; returns how many were sent."""
-    booking = Booking.objects.select_related("room", "organizer").get(pk=booking_id)
+def _occurrences(booking: Booking, occurrence_ids) -> list[Occurrence]:
     occurrences = Occurrence.objects.filter(booking=booking).order_by("start")
-    occurrences = (
-        occurrences.filter(pk__in=occurrence_ids)
-        if occurrence_ids
-        else occurrences.exclude(status=Occurrence.Status.SUPERSEDED)
-    )
-    occurrences = list(occurrences[:50])
-    sent = 0
-    for person in recipients(booking, kind):
-        language = person.language or settings.LANGUAGE_CODE
-        zone = zoneinfo.ZoneInfo(person.time_zone or settings.TIME_ZONE)
-        with translation.override(language), timezone.override(zone):
-            subject = SUBJECTS[kind]() % {"topic": booking.topic}
-            body = _body(booking, kind, occurrences, reason)
-        sent += send_mail(f"[MeetingOps] {subject}", body, None, [person.email])
+    if occurrence_ids:
+        occurrences = occurrences.filter(pk__in=occurrence_ids)
+    else:
+        # The meetings as they now stand: not a slot replaced by a change, nor one
+        # rejected or cancelled earlier, which would give a reader a wrong time.
+        occurrences = occurrences.filter(status__in=Occurrence.OCCUPYING)
+    return list(occurrences[:50])
+
+
+def booking_notify(
+    *,
+    booking_id: int,
+    kind: str,
+    occurrence_ids=(),
+    reason: str = "",
+    key: str | None = None,
+) -> int:
+    """Send one kind of message about a booking to whoever `key` has not reached yet;
+    returns how many were sent now. `key` names the notification: the same key on a
+    second run (a retry) skips the recipients already mailed.
+
+    A recipient the mail server refuses does not hold up the others: they are mailed,
+    then SMTPRecipientsRefused is raised so that a retry tries the refused ones again.
+    Any other error stops the run at once (the server is likely down)."""
+    key = key or uuid.uuid4().hex
+    booking = Booking.objects.select_related("room", "organizer").get(pk=booking_id)
+    already = {
+        e.lower()
+        for e in NotificationDelivery.objects.filter(key=key)
+        .order_by()
+        .values_list("email", flat=True)
+    }
+    todo = [r for r in recipients(booking, kind) if r.email.lower() not in already]
+    if not todo:
+        return 0
+    occurrences = _occurrences(booking, occurrence_ids)
+    sent, refused = 0, None
+    with get_connection() as connection:
+        for person in todo:
+            with (
+                translation.override(person.language),
+                timezone.override(zoneinfo.ZoneInfo(person.zone)),
+            ):
+                subject = SUBJECTS[kind]() % {"topic": booking.topic}
+                body = _body(booking, kind, occurrences, reason, to=person)
+            message = EmailMessage(
+                f"[MeetingOps] {subject}", body, None, [person.email], connection=connection
+            )
+            try:
+                message.send()
+            except smtplib.SMTPRecipientsRefused as error:
+                refused = refused or error
+                continue
+            # Written at once, not at the end: a crash or an error for the next
+            # recipient must not make a retry mail this one again. (A crash between the
+            # send and this line can still repeat one email: SMTP and the database
+            # cannot commit together, and one email twice beats one never sent.)
+            # ignore_conflicts: a twin run of the same message (a redelivery while this
+            # one still ran) may have written the row first; that is no error.
+            NotificationDelivery.objects.bulk_create(
+                [
+                    NotificationDelivery(
+                        booking=booking, kind=kind, key=key, email=person.email, user=person.user
+                    )
+                ],
+                ignore_conflicts=True,
+            )
+            sent += 1
+    if refused is not None:
+        raise refused
     return sent

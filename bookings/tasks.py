@@ -6,13 +6,25 @@ from bookings.notifications import booking_notify
 
 
 @shared_task(
+    bind=True,
     name="bookings.tasks.booking_notify",
     acks_late=True,
     autoretry_for=(OSError,),
     retry_backoff=True,
     max_retries=5,
 )
-def booking_notify_task(*, booking_id: int, kind: str, occurrence_ids=(), reason: str = "") -> int:
+def booking_notify_task(
+    self, *, booking_id: int, kind: str, occurrence_ids=(), reason: str = ""
+) -> int:
+    # The task id names the notification: Celery's retry re-sends the message with the
+    # same id (Task.retry → signature_from_request), and an acks_late redelivery is the
+    # same message; eager mode (apply) retries with it too. So a retry or a redelivery
+    # mails only the recipients not yet reached (bookings.notifications). Called
+    # directly, outside Celery, there is no id and nothing to retry.
     return booking_notify(
-        booking_id=booking_id, kind=kind, occurrence_ids=occurrence_ids, reason=reason
+        booking_id=booking_id,
+        kind=kind,
+        occurrence_ids=occurrence_ids,
+        reason=reason,
+        key=self.request.id,
     )

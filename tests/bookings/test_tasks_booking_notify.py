@@ -1,0 +1,240 @@
+"""X-3, BK-4 to BK-6: booking emails, sent by the worker once per recipient however
+often the task runs, to the people each decision concerns, in their own language."""
+
+from __future__ import annotations
+
+import smtplib
+from collections import Counter
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+
+from bookings import services
+from bookings.models import NotificationDelivery
+from bookings.tasks import booking_notify_task
+from meetingops.celery import app as celery_app
+from tests.bookings.conftest import at, book
+from tests.factories import RoomFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class FlakyBackend(EmailBackend):
+    """The locmem backend, but the mail server drops the connection on the `fail_at`th
+    message once, and refuses the addresses in `refused` every time."""
+
+    fail_at = 0
+    refused: frozenset[str] = frozenset()
+    attempts = 0
+    failures = 0
+
+    def send_messages(self, messages):
+        for message in messages:
+            type(self).attempts += 1
+            if type(self).attempts == self.fail_at:
+                type(self).failures += 1
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            if set(message.to) & self.refused:
+                type(self).failures += 1
+                raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"No such user")})
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def flaky_mail(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
+    FlakyBackend.fail_at, FlakyBackend.refused = 0, frozenset()
+    FlakyBackend.attempts = FlakyBackend.failures = 0
+    return FlakyBackend
+
+
+@pytest.fixture
+def eager_retrying_tasks(eager_tasks):
+    """Eager, and retried as a worker would: Celery's apply() runs a task's retry at
+    once, with the same task id, unless eager errors propagate (then nothing retries)."""
+    celery_app.conf.task_eager_propagates = False
+    yield
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def guest_room(db):
+    return RoomFactory(name="Tencent Guests", capacity=10, allows_external_guests=True)
+
+
+def received() -> Counter:
+    """How many emails each address received."""
+    return Counter(a for m in mail.outbox for a in m.to)
+
+
+def moved_meeting(organizer, room, approver, *, invitees, guests=(), capture, note="ok"):
+    """An approved meeting with invitees, moved by an approved change; returns the
+    booking. Only the change's decision runs its on-commit tasks."""
+    booking = book(organizer, room, attendee_users=invitees, attendee_emails=guests)
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(3, "14:00"), end=at(3, "15:00")
+    )
+    with capture(execute=True):
+        services.booking_approve(booking=booking, actor=approver, note=note)
+    return booking
+
+
+# -- once per recipient ------------------------------------------------------------------
+
+
+def test_a_retry_after_the_third_recipient_failed_mails_each_recipient_once(
+    organizer, room, approver, django_capture_on_commit_callbacks, eager_retrying_tasks, flaky_mail
+):
+    invitees = [UserFactory(email=f"invitee{n}@example.com") for n in range(4)]
+    flaky_mail.fail_at = 3
+
+    moved_meeting(
+        organizer, room, approver, invitees=invitees, capture=django_capture_on_commit_callbacks
+    )
+
+    assert flaky_mail.failures == 1
+    everyone = [organizer.email, *(u.email for u in invitees)]
+    assert received() == dict.fromkeys(everyone, 1)
+    assert len(mail.outbox) == 5
+
+
+def test_a_redelivered_notification_mails_nobody_again(organizer, room, approver, eager_tasks):
+    invitee = UserFactory()
+    booking = book(organizer, room, attendee_users=[invitee])
+    services.booking_approve(booking=booking, actor=approver)
+    kwargs = {"booking_id": booking.pk, "kind": "cancelled"}
+
+    # acks_late: a worker lost after sending delivers the same message (same id) again.
+    booking_notify_task.apply(kwargs=kwargs, task_id="notification-1")
+    booking_notify_task.apply(kwargs=kwargs, task_id="notification-1")
+
+    assert received() == {organizer.email: 1, invitee.email: 1}
+    assert NotificationDelivery.objects.filter(key="notification-1").count() == 2
+
+
+def test_the_same_kind_queued_again_is_a_new_notification(organizer, room, approver, eager_tasks):
+    booking = book(organizer, room)
+    kwargs = {"booking_id": booking.pk, "kind": "approved"}
+
+    booking_notify_task.apply(kwargs=kwargs)
+    booking_notify_task.apply(kwargs=kwargs)
+
+    assert received() == {organizer.email: 2}
+
+
+def test_a_refused_address_does_not_hold_up_the_others_and_is_retried(
+    organizer,
+    guest_room,
+    django_capture_on_commit_callbacks,
+    eager_retrying_tasks,
+    flaky_mail,
+):
+    invitee = UserFactory()
+    flaky_mail.refused = frozenset({"gone@partner.example"})
+    booking = book(
+        organizer,
+        guest_room,
+        attendee_users=[invitee],
+        attendee_emails=["gone@partner.example", "guest@partner.example"],
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, actor=organizer)
+
+    # The first run and its 5 retries each tried the refused address, and only it, again.
+    assert flaky_mail.failures == 6
+    assert received() == {
+        organizer.email: 1,
+        invitee.email: 1,
+        "guest@partner.example": 1,
+    }
+
+
+# -- who is told -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "invitees_told"),
+    [
+        ("approved", False),
+        ("rejected", False),
+        ("change_rejected", False),
+        ("change_approved", True),
+        ("cancelled", True),
+    ],
+)
+def test_each_decision_is_told_to_the_people_it_concerns(
+    organizer, guest_room, eager_tasks, kind, invitees_told
+):
+    invitee, closed = UserFactory(), UserFactory()
+    booking = book(
+        organizer, guest_room, attendee_users=[invitee, closed], attendee_emails=["g@x.example"]
+    )
+    closed.is_active = False
+    closed.save(update_fields=["is_active"])
+
+    booking_notify_task.delay(booking_id=booking.pk, kind=kind)
+
+    expected = {organizer.email: 1}
+    if invitees_told:
+        expected |= {invitee.email: 1, "g@x.example": 1}
+    assert received() == expected
+    assert all(len(m.to) == 1 for m in mail.outbox)  # no guest sees another's address
+
+
+def test_invitees_get_the_approved_change_in_their_own_language_and_zone(
+    organizer, guest_room, approver, django_capture_on_commit_callbacks, eager_tasks
+):
+    english = UserFactory(language="en", time_zone="Europe/Berlin")
+    chinese = UserFactory(language="zh-hans", time_zone="Asia/Shanghai")
+
+    moved_meeting(
+        organizer,
+        guest_room,
+        approver,
+        invitees=[english, chinese],
+        guests=["guest@partner.example"],
+        capture=django_capture_on_commit_callbacks,
+        note="Room desk: moved as asked",
+    )
+
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert set(by_address) == {
+        organizer.email,
+        english.email,
+        chinese.email,
+        "guest@partner.example",
+    }
+    to_english = by_address[english.email]
+    assert to_english.subject == "[MeetingOps] Booking change approved: Quarterly review"
+    # Thursday 14:00 in Shanghai is 07:00 in Berlin.
+    assert "2026-12-10 07:00–08:00 (CET)" in to_english.body
+    assert "Meeting topic: Quarterly review" in to_english.body
+    # An external guest has no account: the company's language and zone.
+    for person in (chinese.email, "guest@partner.example"):
+        assert by_address[person].subject == "[MeetingOps] 预约变更已通过：Quarterly review"
+        assert "2026-12-10 14:00–15:00 (CST)" in by_address[person].body
+    # The approver's note and the meeting link are the organizer's.
+    assert "Room desk: moved as asked" in by_address[organizer.email].body
+    assert all("Room desk" not in m.body for a, m in by_address.items() if a != organizer.email)
+
+
+def test_a_rejected_change_tells_the_organizer_the_time_that_stands(
+    organizer, room, approver, django_capture_on_commit_callbacks, eager_tasks
+):
+    booking = book(organizer, room, attendee_users=[UserFactory()])
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(4, "10:00"), end=at(4, "11:00")
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_reject(booking=booking, actor=approver, reason="The desk is busy")
+
+    (message,) = mail.outbox
+    assert message.to == [organizer.email]
+    assert "2026-12-09 10:00–11:00" in message.body
+    assert "2026-12-11" not in message.body  # the slot asked for, and refused
+    assert "The desk is busy" in message.body
