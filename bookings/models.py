@@ -365,14 +365,16 @@ class Occurrence(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
-    # BK-5: a pending occurrence proposed by a change replaces this approved one.
-    replaces = models.OneToOneField(
+    # BK-5: a pending occurrence proposed by a change replaces this approved one. A
+    # rejected proposal keeps pointing at it, so the organizer can propose again: only
+    # one live (pending or approved) replacement each (`occurrence_replaced_once`).
+    replaces = models.ForeignKey(
         "self",
         verbose_name=_("replaces"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="replaced_by",
+        related_name="replacements",
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -418,6 +420,11 @@ class Occurrence(models.Model):
             models.CheckConstraint(
                 condition=Q(occupied_from__lte=F("start")),
                 name="occurrence_prep_before_start",
+            ),
+            models.UniqueConstraint(
+                fields=["replaces"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="occurrence_replaced_once",
             ),
         ]
 

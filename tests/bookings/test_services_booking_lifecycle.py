@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError
 import time_machine
 from django.core import mail
 
@@ -356,6 +357,40 @@ def test_rejecting_the_change_keeps_the_original_meeting(organizer, room, approv
     assert statuses(booking) == [S.APPROVED, S.REJECTED]
     assert book(UserFactory(), room, at(3, "10:00"), at(3, "11:00"))
 
+
+
+def test_after_a_rejected_change_the_organizer_can_ask_again(organizer, room, approver):
+    booking = book(organizer, room)
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")
+    )
+    services.booking_reject(booking=booking, actor=approver, reason="Board meeting then")
+
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(4, "10:00"), end=at(4, "11:00")
+    )
+    services.booking_approve(booking=booking, actor=approver)
+
+    assert statuses(booking) == [S.SUPERSEDED, S.REJECTED, S.APPROVED]
+    moved = booking.occurrences.get(status=S.APPROVED)
+    assert (moved.start, moved.replaces.start) == (at(4, "10:00"), at(2, "10:00"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_approved_slot_has_one_live_replacement_at_most(organizer, room, approver):
+    booking = book(organizer, room)
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")
+    )
+    proposal = booking.occurrences.get(status=S.PENDING)
+
+    proposal.pk = None
+    proposal.start, proposal.end = at(4, "10:00"), at(4, "11:00")
+    proposal.occupied_from = proposal.start
+    with pytest.raises(IntegrityError):
+        proposal.save()
 
 def test_a_headcount_change_of_an_approved_booking_waits_for_approval(organizer, room, approver):
     booking = book(organizer, room, expected_headcount=3)
