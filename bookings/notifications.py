@@ -90,9 +90,10 @@ def _body(booking: Booking, kind: str, occurrences, reason: str, *, to: Recipien
     for o in occurrences:
         start, end = timezone.localtime(o.start), timezone.localtime(o.end)
         lines.append(f"  {start:%Y-%m-%d %H:%M}–{end:%H:%M} ({start.tzname()})")
-    # The approver's reason or note is addressed to the organizer who asked, not to
-    # the people invited (who may be external guests).
-    if reason and (to.is_organizer or kind not in ATTENDEES_TOLD):
+    # A cancellation's reason is for everyone told of it; an approver's note on a change
+    # is addressed to the organizer who asked, not to the people invited (who may be
+    # external guests).
+    if reason and (to.is_organizer or kind != "change_approved"):
         lines.append(_("Reason: %(reason)s") % {"reason": reason})
     # A moved meeting may have a new link (another room); the organizer had the old one.
     # Invitees get the link, with the password, in their invitation (BK-10).

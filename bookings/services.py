@@ -573,7 +573,7 @@ def booking_cancel(
                 "policy_version": policy.version,
             },
         )
-        _notify("cancelled", booking, occurrence_ids=[o.pk for o in future])
+        _notify("cancelled", booking, occurrence_ids=[o.pk for o in future], reason=reason)
     return booking
 
 

@@ -238,3 +238,16 @@ def test_a_rejected_change_tells_the_organizer_the_time_that_stands(
     assert "2026-12-09 10:00–11:00" in message.body
     assert "2026-12-11" not in message.body  # the slot asked for, and refused
     assert "The desk is busy" in message.body
+
+
+def test_everyone_told_of_a_cancellation_reads_its_reason(
+    organizer, guest_room, django_capture_on_commit_callbacks, eager_tasks
+):
+    invitee = UserFactory(language="en")
+    booking = book(organizer, guest_room, attendee_users=[invitee], attendee_emails=["g@x.example"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, actor=organizer, reason="Client postponed")
+
+    assert received() == {organizer.email: 1, invitee.email: 1, "g@x.example": 1}
+    assert all("Client postponed" in m.body for m in mail.outbox)
