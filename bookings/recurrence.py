@@ -43,10 +43,10 @@ class Rule:
 def rule_from(data: dict) -> Rule:
     """Validate a rule given by a user (API, page); raise InvalidRecurrence."""
     if not isinstance(data, dict):
-        raise InvalidRecurrence(_("The repeat rule is not understood."))
+        raise InvalidRecurrence(_("The repeat rule is not understood."), fields=["recurrence"])
     freq = data.get("freq")
     if not isinstance(freq, str) or freq not in FREQUENCIES:
-        raise InvalidRecurrence(_("Repeat daily, weekly or monthly."), fields={"freq": ["invalid"]})
+        raise InvalidRecurrence(_("Repeat daily, weekly or monthly."), fields=["recurrence.freq"])
     try:
         interval = int(data.get("interval") or 1)
         weekdays = tuple(sorted({int(d) for d in data.get("weekdays") or ()}))
@@ -60,22 +60,25 @@ def rule_from(data: dict) -> Rule:
             else None
         )
     except (TypeError, ValueError, AttributeError):
-        raise InvalidRecurrence(_("The repeat rule is not understood.")) from None
+        raise InvalidRecurrence(
+            _("The repeat rule is not understood."), fields=["recurrence"]
+        ) from None
     if not 1 <= interval <= 12:
-        raise InvalidRecurrence(_("Repeat every 1 to 12 periods."), fields={"interval": ["range"]})
+        raise InvalidRecurrence(_("Repeat every 1 to 12 periods."), fields=["recurrence.interval"])
     if any(not 1 <= d <= 7 for d in weekdays) or (weekdays and freq != "weekly"):
         raise InvalidRecurrence(
             _("Weekdays (1 = Monday … 7 = Sunday) go with a weekly repeat."),
-            fields={"weekdays": ["invalid"]},
+            fields=["recurrence.weekdays"],
         )
     if (until is None) == (count is None):
         raise InvalidRecurrence(
-            _("End the series with either an end date or a number of meetings.")
+            _("End the series with either an end date or a number of meetings."),
+            fields=["recurrence.until", "recurrence.count"],
         )
     if count is not None and not 1 <= count <= MAX_OCCURRENCES:
         raise InvalidRecurrence(
             _("A series has at most %(max)s meetings.") % {"max": MAX_OCCURRENCES},
-            fields={"count": ["range"]},
+            fields=["recurrence.count"],
         )
     return Rule(freq=freq, interval=interval, weekdays=weekdays, until=until, count=count)
 
@@ -101,7 +104,8 @@ def occurrence_slots(
     for index, naive in enumerate(rrule.rrule(FREQUENCIES[rule.freq], **kwargs)):
         if index >= MAX_OCCURRENCES:
             raise InvalidRecurrence(
-                _("A series has at most %(max)s meetings.") % {"max": MAX_OCCURRENCES}
+                _("A series has at most %(max)s meetings.") % {"max": MAX_OCCURRENCES},
+                fields=["recurrence.until"],
             )
         local = naive.replace(tzinfo=zone)
         slots.append((local.astimezone(utc), (local + duration).astimezone(utc)))

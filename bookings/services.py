@@ -116,7 +116,7 @@ def _require_aware(name: str, value: dt.datetime) -> None:
             _("Give %(field)s with its time zone, e.g. 2026-12-01T09:00:00+08:00.")
             % {"field": name},
             code="naive_datetime",
-            fields={name: ["naive_datetime"]},
+            fields=[name],
         )
 
 
@@ -133,14 +133,14 @@ def _validate_basics(*, start, end, topic: str, headcount: int) -> None:
         raise BookingInputError(
             _("A meeting must end after it starts."),
             code="end_before_start",
-            fields={"end": ["end_before_start"]},
+            fields=["end"],
         )
     _clean_topic(topic)
     if headcount < 1:
         raise BookingInputError(
             _("A meeting has at least one person."),
             code="headcount_invalid",
-            fields={"expected_headcount": ["min"]},
+            fields=["expected_headcount"],
         )
 
 
@@ -148,7 +148,7 @@ def _clean_topic(topic: str | None) -> str:
     topic = (topic or "").strip()
     if not topic:
         raise BookingInputError(
-            _("Give the meeting a topic."), code="topic_required", fields={"topic": ["required"]}
+            _("Give the meeting a topic."), code="topic_required", fields=["topic"]
         )
     return topic
 
@@ -158,7 +158,7 @@ def _required_reason(reason: str | None, *, message: str, field: str = "reason")
     with `message` saying what to write) when it is empty or blank."""
     reason = (reason or "").strip()
     if not reason:
-        raise BookingInputError(message, code="reason_required", fields={field: ["required"]})
+        raise BookingInputError(message, code="reason_required", fields=[field])
     return reason
 
 
@@ -175,7 +175,7 @@ def _active_invitees(users: Iterable, *, organizer) -> list:
             )
             % {"names": ", ".join(u.get_full_name() for u in closed)},
             code="inactive_invitee",
-            fields={"attendee_user_ids": [str(u.pk) for u in closed]},
+            fields=["attendee_user_ids"],
         )
     return invitees
 
@@ -190,7 +190,7 @@ def _clean_emails(emails: Iterable[str]) -> list[str]:
             raise BookingInputError(
                 _("%(email)s is not an email address.") % {"email": email},
                 code="invalid_email",
-                fields={"attendee_emails": ["invalid"]},
+                fields=["attendee_emails"],
             ) from None
         if email not in cleaned:
             cleaned.append(email)
@@ -820,7 +820,7 @@ def booking_suspension_check(
                 "supervision team."
             ),
             code="own_suspension",
-            fields={"user": ["own_suspension"]},
+            fields=["user"],
         )
     reason = _required_reason(reason, message=_("Say why the booking rights are suspended."))
     start = start or timezone.now()
@@ -831,7 +831,7 @@ def booking_suspension_check(
         raise BookingInputError(
             _("A suspension must start before it ends."),
             code="end_before_start",
-            fields={"end": ["end_before_start"]},
+            fields=["end"],
         )
     return reason, start
 

@@ -3,6 +3,7 @@ translated message; pages, the API and admin turn them into their own shape (STY
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -17,13 +18,17 @@ class ApplicationError(Exception):
         detail: str = "",
         *,
         code: str | None = None,
-        fields: dict[str, list[str]] | None = None,
+        fields: dict[str, list[str]] | Iterable[str] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = str(detail)
         if code:
             self.code = code
+        # Field -> messages, as DRF writes them. Naming the fields alone gives each the
+        # error's own message: `fields=["end"]`.
+        if fields is not None and not isinstance(fields, dict):
+            fields = {name: [self.detail] for name in fields}
         self.fields = fields or {}
         self.extra = extra or {}
 

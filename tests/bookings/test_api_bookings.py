@@ -289,7 +289,14 @@ def test_input_the_services_refuse_is_a_400_with_their_code(organizer, room, cha
     response = client_for(organizer).post(BOOKINGS, payload(room, **change))
 
     assert response.status_code == 400, response.content
-    assert response.json()["code"] == code
+    body = response.json()
+    assert body["code"] == code
+    # The one error shape: each field named with messages a person reads, not codes.
+    assert body["fields"] and all(
+        messages == [body["detail"]] for messages in body["fields"].values()
+    ), body
+    if "recurrence" in change:
+        assert all(name.startswith("recurrence") for name in body["fields"])
     assert not Booking.objects.exists()
 
 
@@ -300,7 +307,8 @@ def test_inviting_a_closed_account_is_a_400_that_says_what_to_do(organizer, room
 
     assert response.status_code == 400
     assert response.json()["code"] == "inactive_invitee"
-    assert response.json()["fields"] == {"attendee_user_ids": [str(former.pk)]}
+    assert response.json()["fields"] == {"attendee_user_ids": [response.json()["detail"]]}
+    assert "Fay Former" in response.json()["detail"]
     assert not Booking.objects.exists()
 
 

@@ -358,7 +358,6 @@ def test_rejecting_the_change_keeps_the_original_meeting(organizer, room, approv
     assert book(UserFactory(), room, at(3, "10:00"), at(3, "11:00"))
 
 
-
 def test_after_a_rejected_change_the_organizer_can_ask_again(organizer, room, approver):
     booking = book(organizer, room)
     services.booking_approve(booking=booking, actor=approver)
@@ -391,6 +390,7 @@ def test_an_approved_slot_has_one_live_replacement_at_most(organizer, room, appr
     proposal.occupied_from = proposal.start
     with pytest.raises(IntegrityError):
         proposal.save()
+
 
 def test_a_headcount_change_of_an_approved_booking_waits_for_approval(organizer, room, approver):
     booking = book(organizer, room, expected_headcount=3)
