@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import task_failure
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meetingops.settings")
 
@@ -23,3 +24,17 @@ def _make_broker_folders(sender: Celery, **_kwargs) -> None:
     for key in _BROKER_FOLDERS:
         if key in options:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@task_failure.connect
+def _report_failed_task(sender=None, task_id=None, exception=None, **_kwargs) -> None:
+    """X-3: a job that keeps failing is reported. Celery sends task_failure once a task
+    raises for good: after its last retry, or at once when it is not retried."""
+    from oversight.services import task_failure_report
+
+    task_failure_report(
+        task_name=getattr(sender, "name", str(sender)),
+        task_id=task_id,
+        error=exception,
+        retries=getattr(getattr(sender, "request", None), "retries", 0) or 0,
+    )

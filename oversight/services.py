@@ -41,3 +41,25 @@ def audit_chain_check() -> dict:
     head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
     logger.info("Audit chain intact: %s events, head %s", checked, head)
     return {"ok": True, "checked": checked, "head": list(head) if head else None}
+
+
+def task_failure_report(*, task_name: str, task_id: str, error: BaseException, retries: int) -> int:
+    """X-3: a job that failed for good (its retries used up, or not retried) is logged
+    and mailed to IT, in the company's language. Returns how many were mailed; a mail
+    server that is down (often the very failure) leaves the log line alone."""
+    logger.error("Task %s (%s) failed after %s retries: %r", task_name, task_id, retries, error)
+    recipients = it_alert_recipients()
+    if not recipients:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[MeetingOps] A background job failed: %(task)s") % {"task": task_name}
+        body = _(
+            "The job %(task)s (ID %(id)s) failed after %(retries)s retries and will not be "
+            "tried again.\n\nError: %(error)s\n\nCheck the worker's log for the details, "
+            "fix the cause, and run the job again if what it does is still needed."
+        ) % {"task": task_name, "id": task_id, "retries": retries, "error": repr(error)[:500]}
+    try:
+        return send_mail(subject, body, None, recipients, fail_silently=False)
+    except OSError:
+        logger.exception("Could not mail IT about the failed task %s (%s)", task_name, task_id)
+        return 0

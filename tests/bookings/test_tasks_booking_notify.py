@@ -251,3 +251,42 @@ def test_everyone_told_of_a_cancellation_reads_its_reason(
 
     assert received() == {organizer.email: 1, invitee.email: 1, "g@x.example": 1}
     assert all("Client postponed" in m.body for m in mail.outbox)
+
+
+# -- a notification that keeps failing (X-3) --------------------------------------------
+
+
+def test_a_notification_that_keeps_failing_is_reported_to_it_once(
+    organizer,
+    guest_room,
+    django_capture_on_commit_callbacks,
+    eager_retrying_tasks,
+    flaky_mail,
+    settings,
+):
+    settings.IT_ALERT_EMAILS = ["it-desk@example.com"]
+    settings.LANGUAGE_CODE = "en"
+    flaky_mail.refused = frozenset({"gone@partner.example"})
+    booking = book(organizer, guest_room, attendee_emails=["gone@partner.example"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, actor=organizer)
+
+    assert received() == {organizer.email: 1, "it-desk@example.com": 1}
+    (report,) = [m for m in mail.outbox if m.to == ["it-desk@example.com"]]
+    assert report.subject == "[MeetingOps] A background job failed: bookings.tasks.booking_notify"
+    assert "after 5 retries" in report.body
+    assert "gone@partner.example" in report.body
+
+
+def test_a_notification_that_succeeds_on_retry_is_not_reported(
+    organizer, room, django_capture_on_commit_callbacks, eager_retrying_tasks, flaky_mail, settings
+):
+    settings.IT_ALERT_EMAILS = ["it-desk@example.com"]
+    flaky_mail.fail_at = 1  # the first attempt only
+    booking = book(organizer, room)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, actor=organizer)
+
+    assert received() == {organizer.email: 1}

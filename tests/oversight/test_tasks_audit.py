@@ -69,3 +69,29 @@ def test_a_real_worker_takes_the_check_from_redis(settings):
 
     assert app.conf.broker_url.startswith("redis://")
     assert mail.outbox[0].to == ["alerts@example.com"]
+
+
+def test_a_failed_job_report_survives_a_mail_server_that_is_down(settings, caplog):
+    from oversight.services import task_failure_report
+
+    settings.IT_ALERT_EMAILS = ["alerts@example.com"]
+    settings.EMAIL_BACKEND = f"{__name__}.DownBackend"
+
+    sent = task_failure_report(
+        task_name="bookings.tasks.booking_notify",
+        task_id="abc",
+        error=ConnectionRefusedError("SMTP down"),
+        retries=5,
+    )
+
+    assert sent == 0
+    assert "bookings.tasks.booking_notify (abc) failed after 5 retries" in caplog.text
+    assert "Could not mail IT" in caplog.text
+
+
+class DownBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP down")
