@@ -35,6 +35,7 @@ from bookings.models import (
     Booking,
     BookingChange,
     BookingSuspension,
+    NotificationDelivery,
     Occurrence,
     Provider,
     Room,
@@ -1119,3 +1120,37 @@ class BookingSuspensionAdmin(admin.ModelAdmin):
     @admin.display(description=_("in force"), boolean=True)
     def in_force(self, obj: BookingSuspension) -> bool:
         return obj.in_force_at(timezone.now())
+
+
+@admin.register(NotificationDelivery)
+class NotificationDeliveryAdmin(admin.ModelAdmin):
+    """X-3: who was emailed about which booking, and when; for IT and the supervision
+    team to answer "I never got the email". A record: nothing here is added, changed or
+    deleted by hand. The booking shows by number and room, never its topic, which may
+    be confidential (SE-5) and IT does not oversee bookings."""
+
+    list_display = ("sent_at", "kind", "email", "booking_shown", "room")
+    list_filter = ("kind",)
+    search_fields = ("email", "=booking__id")
+    search_help_text = _("Search by email address or booking number.")
+    date_hierarchy = "sent_at"
+    list_select_related = ("booking__room",)
+    fields = ("sent_at", "kind", "email", "user", "booking_shown", "room", "key")
+    readonly_fields = fields
+
+    @admin.display(description=_("booking"), ordering="booking_id")
+    def booking_shown(self, obj: NotificationDelivery) -> str:
+        return f"#{obj.booking_id}"
+
+    @admin.display(description=_("room"))
+    def room(self, obj: NotificationDelivery) -> str:
+        return obj.booking.room.name
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -13,7 +13,14 @@ from django.contrib.messages import get_messages
 from django.urls import reverse, reverse_lazy
 
 from bookings import selectors
-from bookings.models import Blackout, Booking, Occurrence, Room, UsagePolicy
+from bookings.models import (
+    Blackout,
+    Booking,
+    NotificationDelivery,
+    Occurrence,
+    Room,
+    UsagePolicy,
+)
 from bookings.permissions import can_see_details
 from bookings.services import booking_approve, booking_cancel, booking_change, booking_request
 from oversight.models import AuditEvent
@@ -832,3 +839,52 @@ def test_the_usage_policy_list_shows_the_newest_version_first(client, it_member,
     response = client.get(reverse("admin:bookings_usagepolicy_changelist"))
 
     assert [p.version for p in response.context["cl"].result_list] == [3, 2, 1]
+
+
+# -- emails sent (X-3) -----------------------------------------------------------------------
+
+
+NOTIFICATIONS = "/admin/bookings/notificationdelivery/"
+
+
+def test_it_sees_who_was_emailed_but_not_a_confidential_topic(
+    client, it_member, organizer, room, policy
+):
+    booking = book(organizer, room, topic="Merger talks", confidential=True)
+    NotificationDelivery.objects.create(
+        booking=booking, kind="approved", key="k1", email=organizer.email, user=organizer
+    )
+
+    response = signed_in(client, it_member).get(NOTIFICATIONS, {"q": organizer.email})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert organizer.email in page
+    assert f"#{booking.pk}" in page
+    assert room.name in page
+    assert "Merger talks" not in page
+    detail = client.get(f"{NOTIFICATIONS}{NotificationDelivery.objects.get().pk}/change/")
+    assert detail.status_code == 200
+    assert "Merger talks" not in detail.content.decode()
+
+
+def test_the_email_record_cannot_be_added_changed_or_deleted(
+    client, supervisor, organizer, room, policy
+):
+    booking = book(organizer, room)
+    sent = NotificationDelivery.objects.create(
+        booking=booking, kind="approved", key="k1", email=organizer.email
+    )
+    signed_in(client, supervisor)
+
+    assert client.get(NOTIFICATIONS).status_code == 200
+    assert client.get(f"{NOTIFICATIONS}add/").status_code == 403
+    assert client.post(f"{NOTIFICATIONS}{sent.pk}/delete/", {"post": "yes"}).status_code == 403
+    client.post(f"{NOTIFICATIONS}{sent.pk}/change/", {"email": "x@example.com"})
+    sent.refresh_from_db()
+    assert sent.email == organizer.email
+
+
+def test_approvers_and_employees_do_not_see_the_email_record(client, approver, organizer):
+    for user in (approver, organizer):
+        assert signed_in(client, user).get(NOTIFICATIONS).status_code in (302, 403)
