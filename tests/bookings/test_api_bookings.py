@@ -292,9 +292,8 @@ def test_input_the_services_refuse_is_a_400_with_their_code(organizer, room, cha
     body = response.json()
     assert body["code"] == code
     # The one error shape: each field named with messages a person reads, not codes.
-    assert body["fields"] and all(
-        messages == [body["detail"]] for messages in body["fields"].values()
-    ), body
+    assert body["fields"], body
+    assert all(messages == [body["detail"]] for messages in body["fields"].values()), body
     if "recurrence" in change:
         assert all(name.startswith("recurrence") for name in body["fields"])
     assert not Booking.objects.exists()

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError
 import time_machine
 from django.core import mail
+from django.db import IntegrityError
 
 from bookings import services
 from bookings.conflicts import BookingConflict

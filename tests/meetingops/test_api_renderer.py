@@ -66,7 +66,8 @@ def test_json_already_written_goes_in_as_it_is_compact_indented_or_browsable():
         compact
         == '{"start":"2026-12-07","rooms":[{"name":"腾讯会议 A","occurrences":[]}]}'.encode()
     )
-    assert json.loads(indented) == expected and indented.startswith(b"{\n  ")
+    assert json.loads(indented) == expected
+    assert indented.startswith(b"{\n  ")
 
 
 def test_the_week_reads_the_same_compact_indented_and_in_the_browsable_api():
@@ -81,4 +82,5 @@ def test_the_week_reads_the_same_compact_indented_and_in_the_browsable_api():
 
     assert json.loads(compact.content) == json.loads(indented.content)
     assert json.loads(compact.content)["rooms"][0]["name"] == "腾讯会议 A"
-    assert page.status_code == 200 and "腾讯会议 A" in page.content.decode()
+    assert page.status_code == 200
+    assert "腾讯会议 A" in page.content.decode()
