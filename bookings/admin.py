@@ -1129,13 +1129,13 @@ class NotificationDeliveryAdmin(admin.ModelAdmin):
     deleted by hand. The booking shows by number and room, never its topic, which may
     be confidential (SE-5) and IT does not oversee bookings."""
 
-    list_display = ("sent_at", "kind", "email", "booking_shown", "room")
-    list_filter = ("kind",)
+    list_display = ("created_at", "sent_at", "kind", "email", "booking_shown", "room")
+    list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter))
     search_fields = ("email", "=booking__id")
     search_help_text = _("Search by email address or booking number.")
-    date_hierarchy = "sent_at"
+    date_hierarchy = "created_at"
     list_select_related = ("booking__room",)
-    fields = ("sent_at", "kind", "email", "user", "booking_shown", "room", "key")
+    fields = ("created_at", "sent_at", "kind", "email", "user", "booking_shown", "room", "key")
     readonly_fields = fields
 
     @admin.display(description=_("booking"), ordering="booking_id")

@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -518,11 +517,11 @@ class Attendee(models.Model):
 
 
 class NotificationDelivery(models.Model):
-    """X-3: one email of a booking notification, written as soon as the mail server took
-    it. A notification (`key`: the Celery task id, which a retry or a redelivery keeps)
-    mails only the recipients it has no row for, so a retry after recipient 3 of 5
-    failed does not mail 1 and 2 again. A record of what people were told: never
-    deleted."""
+    """X-3: one email of a booking notification. A notification (`key`: the Celery task
+    id, which a retry or a redelivery keeps) writes a row per recipient, then claims,
+    sends and marks each (`sent_at`), so a retry after recipient 3 of 5 failed does not
+    mail 1 and 2 again, and two runs at once do not both mail anyone. A record of what
+    people were told: never deleted."""
 
     booking = models.ForeignKey(
         Booking,
@@ -543,12 +542,14 @@ class NotificationDelivery(models.Model):
         related_name="+",
         db_index=False,
     )
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    # Empty until the mail server took it: still to send, or given up on (X-3 reports it).
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification email")
         verbose_name_plural = _("notification emails")
-        ordering = ["-sent_at"]
+        ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["key", "email"], name="notification_sent_once"),
         ]

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
+from django.db import connection as db_connection
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -61,14 +63,16 @@ def _person(user, *, is_organizer: bool = False) -> Recipient:
     )
 
 
-def recipients(booking: Booking, kind: str) -> list[Recipient]:
+def recipients(booking: Booking, kind: str, *, moved: bool = True) -> list[Recipient]:
     """Who is told of `kind`, each address once. External guests (BK-1: invited by
-    email) have no account: they read the company's language and time zone."""
+    email) have no account: they read the company's language and time zone. An
+    approved change that did not move the meeting (`moved` False: a new headcount, say)
+    is the organizer's alone."""
     if kind in ("requested", "changed"):
         people = [_person(u) for u in _approvers() if u.pk != booking.organizer_id]
     else:
         people = [_person(booking.organizer, is_organizer=True)]
-    if kind in ATTENDEES_TOLD:
+    if kind in ATTENDEES_TOLD and (moved or kind != "change_approved"):
         attendees = booking.attendees.filter(is_active=True).select_related("user")
         for a in attendees.order_by("pk"):
             if a.user_id is None:
@@ -120,29 +124,39 @@ def booking_notify(
     occurrence_ids=(),
     reason: str = "",
     key: str | None = None,
+    moved: bool = True,
 ) -> int:
     """Send one kind of message about a booking to whoever `key` has not reached yet;
     returns how many were sent now. `key` names the notification: the same key on a
-    second run (a retry) skips the recipients already mailed.
+    second run (a retry, a redelivery, a twin running at once) skips the recipients
+    already mailed. `moved`: whether an approved change moved the meeting (only then
+    are its attendees told).
 
     A recipient the mail server refuses does not hold up the others: they are mailed,
     then SMTPRecipientsRefused is raised so that a retry tries the refused ones again.
     Any other error stops the run at once (the server is likely down)."""
     key = key or uuid.uuid4().hex
     booking = Booking.objects.select_related("room", "organizer").get(pk=booking_id)
-    already = {
-        e.lower()
-        for e in NotificationDelivery.objects.filter(key=key)
-        .order_by()
-        .values_list("email", flat=True)
-    }
-    todo = [r for r in recipients(booking, kind) if r.email.lower() not in already]
-    if not todo:
+    people = {r.email.lower(): r for r in recipients(booking, kind, moved=moved)}
+    # DESIGN "Work in the background": one row per email, with `sent_at` once sent;
+    # the rows a first run wrote are the ones every later run of the key works through.
+    NotificationDelivery.objects.bulk_create(
+        [
+            NotificationDelivery(booking=booking, kind=kind, key=key, email=p.email, user=p.user)
+            for p in people.values()
+        ],
+        ignore_conflicts=True,
+    )
+    unsent = list(NotificationDelivery.objects.filter(key=key, sent_at__isnull=True).order_by("pk"))
+    if not unsent:
         return 0
     occurrences = _occurrences(booking, occurrence_ids)
     sent, refused = 0, None
     with get_connection() as connection:
-        for person in todo:
+        for delivery in unsent:
+            person = people.get(delivery.email.lower())
+            if person is None:  # no longer concerned since the first run (left the meeting)
+                continue
             with (
                 translation.override(person.language),
                 timezone.override(zoneinfo.ZoneInfo(person.zone)),
@@ -153,25 +167,32 @@ def booking_notify(
                 f"[MeetingOps] {subject}", body, None, [person.email], connection=connection
             )
             try:
-                message.send()
+                sent += _send_once(delivery, message)
             except smtplib.SMTPRecipientsRefused as error:
                 refused = refused or error
-                continue
-            # Written at once, not at the end: a crash or an error for the next
-            # recipient must not make a retry mail this one again. (A crash between the
-            # send and this line can still repeat one email: SMTP and the database
-            # cannot commit together, and one email twice beats one never sent.)
-            # ignore_conflicts: a twin run of the same message (a redelivery while this
-            # one still ran) may have written the row first; that is no error.
-            NotificationDelivery.objects.bulk_create(
-                [
-                    NotificationDelivery(
-                        booking=booking, kind=kind, key=key, email=person.email, user=person.user
-                    )
-                ],
-                ignore_conflicts=True,
-            )
-            sent += 1
     if refused is not None:
         raise refused
     return sent
+
+
+def _send_once(delivery: NotificationDelivery, message: EmailMessage) -> int:
+    """Send `message` unless another run has sent it or is sending it: the row is
+    claimed with a row lock, skipped when locked, and marked sent before the lock goes.
+    SQLite has no row locks, and its lock on the whole database must not wait on a mail
+    server: there the row is checked, the mail sent, then marked (the embedded default
+    runs one worker, so no twin runs at once). A crash between the send and the mark
+    can still repeat one email: SMTP and the database cannot commit together, and one
+    email twice beats one never sent."""
+    claimable = NotificationDelivery.objects.filter(pk=delivery.pk, sent_at__isnull=True)
+    if not db_connection.features.has_select_for_update_skip_locked:
+        if not claimable.exists():
+            return 0
+        message.send()
+        claimable.update(sent_at=timezone.now())
+        return 1
+    with transaction.atomic():
+        if claimable.select_for_update(skip_locked=True).first() is None:
+            return 0
+        message.send()
+        claimable.update(sent_at=timezone.now())
+    return 1

@@ -551,6 +551,8 @@ def booking_cancel(
                 _("Only meetings that have not started can be cancelled."), code="already_started"
             )
         deadline = dt.timedelta(hours=policy.cancellation_deadline_hours)
+        # The meetings as people know them: not a change's proposed slot, never agreed.
+        told = [o.pk for o in future if not (o.replaces_id and o.status == S.PENDING)]
         for o in future:
             _transition(o, to=S.CANCELLED, actor=actor, reason=reason, now=now)
             # Only a meeting that was confirmed can be cancelled late (001 §2.5).
@@ -573,7 +575,9 @@ def booking_cancel(
                 "policy_version": policy.version,
             },
         )
-        _notify("cancelled", booking, occurrence_ids=[o.pk for o in future], reason=reason)
+        _notify(
+            "cancelled", booking, occurrence_ids=told or [o.pk for o in future], reason=reason
+        )
     return booking
 
 
@@ -765,7 +769,12 @@ def _change_decide(
         target=booking,
         data={"change": change.pk, "proposed": change.proposed, "reason": reason},
     )
-    _notify("change_approved" if approve else "change_rejected", booking, reason=reason)
+    _notify(
+        "change_approved" if approve else "change_rejected",
+        booking,
+        reason=reason,
+        moved=bool({"room", "start", "end"} & set(change.proposed)),
+    )
 
 
 # -- usage policy ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from bookings.notifications import booking_notify
     max_retries=5,
 )
 def booking_notify_task(
-    self, *, booking_id: int, kind: str, occurrence_ids=(), reason: str = ""
+    self, *, booking_id: int, kind: str, occurrence_ids=(), reason: str = "", moved: bool = True
 ) -> int:
     # The task id names the notification: Celery's retry re-sends the message with the
     # same id (Task.retry → signature_from_request), and an acks_late redelivery is the
@@ -27,4 +27,5 @@ def booking_notify_task(
         occurrence_ids=occurrence_ids,
         reason=reason,
         key=self.request.id,
+        moved=moved,
     )

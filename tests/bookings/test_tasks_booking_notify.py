@@ -290,3 +290,86 @@ def test_a_notification_that_succeeds_on_retry_is_not_reported(
         services.booking_cancel(booking=booking, actor=organizer)
 
     assert received() == {organizer.email: 1}
+
+
+def test_a_refused_address_stays_on_record_as_not_sent(
+    organizer, guest_room, django_capture_on_commit_callbacks, eager_retrying_tasks, flaky_mail
+):
+    flaky_mail.refused = frozenset({"gone@partner.example"})
+    booking = book(organizer, guest_room, attendee_emails=["gone@partner.example"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, actor=organizer)
+
+    records = dict(NotificationDelivery.objects.values_list("email", "sent_at"))
+    assert records[organizer.email] is not None
+    assert records["gone@partner.example"] is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_email_another_run_is_sending_is_not_sent_twice(organizer, room):
+    """DESIGN: claimed with select_for_update(skip_locked=True), sent once. A twin run
+    of the notification (same key) holds one recipient's row while it sends."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from bookings.notifications import booking_notify
+
+    invitee = UserFactory()
+    booking = book(organizer, room, attendee_users=[invitee])
+    for email in (organizer.email, invitee.email):
+        NotificationDelivery.objects.create(booking=booking, kind="cancelled", key="k", email=email)
+    held, release = threading.Event(), threading.Event()
+
+    def twin() -> None:
+        with transaction.atomic():
+            NotificationDelivery.objects.select_for_update().get(key="k", email=invitee.email)
+            held.set()
+            release.wait(10)
+        connection.close()
+
+    thread = threading.Thread(target=twin)
+    thread.start()
+    held.wait(10)
+    try:
+        sent = booking_notify(booking_id=booking.pk, kind="cancelled", key="k")
+    finally:
+        release.set()
+        thread.join()
+
+    assert sent == 1
+    assert received() == {organizer.email: 1}
+
+
+def test_a_change_that_moves_nothing_is_the_organizers_alone(
+    organizer, room, approver, django_capture_on_commit_callbacks, eager_tasks
+):
+    invitee = UserFactory()
+    booking = book(organizer, room, attendee_users=[invitee], expected_headcount=3)
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_change(booking=booking, actor=organizer, expected_headcount=5)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_approve(booking=booking, actor=approver)
+
+    assert received() == {organizer.email: 1}
+
+
+def test_a_cancellation_lists_the_agreed_time_not_a_pending_changes_proposal(
+    organizer, room, approver, django_capture_on_commit_callbacks, eager_tasks
+):
+    invitee = UserFactory(language="en")
+    booking = book(organizer, room, attendee_users=[invitee])
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(4, "15:00"), end=at(4, "16:00")
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, actor=organizer)
+
+    for message in mail.outbox:
+        assert "2026-12-09 10:00–11:00" in message.body
+        assert "2026-12-11" not in message.body
