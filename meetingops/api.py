@@ -248,6 +248,21 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
+class CalendarDateField(serializers.DateField):
+    """A day, YYYY-MM-DD, within the years EARLIEST..LATEST: a day outside them is a
+    typing mistake, and the week or day built from it would overflow (`out_of_range`)."""
+
+    default_error_messages = {
+        "out_of_range": gettext_lazy("Give a date between the years 2000 and 2099."),
+    }
+
+    def to_internal_value(self, value) -> dt.date:
+        day = super().to_internal_value(value)
+        if not EARLIEST.date() <= day < LATEST.date():
+            self.fail("out_of_range")
+        return day
+
+
 class ErrorOutputSerializer(serializers.Serializer):
     """The one error shape, for the schema."""
 

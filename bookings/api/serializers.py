@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from bookings import selectors
 from bookings.models import Booking, Occurrence, Room
-from meetingops.api import AwareDateTimeField
+from meetingops.api import AwareDateTimeField, CalendarDateField
 
 MAX_ATTENDEES = 500
 MAX_TEXT = 10_000
@@ -84,7 +84,7 @@ class RoomFreeListInputSerializer(RoomFilterInputSerializer):
 
 
 class RoomFreeSlotsInputSerializer(serializers.Serializer):
-    date = serializers.DateField(help_text="A day, YYYY-MM-DD (company time).")
+    date = CalendarDateField(help_text="A day, YYYY-MM-DD (company time).")
 
 
 class SlotOutputSerializer(serializers.Serializer):
@@ -103,7 +103,7 @@ class RoomFreeSlotsOutputSerializer(serializers.Serializer):
 
 
 class OccupancyWeekInputSerializer(serializers.Serializer):
-    start = serializers.DateField(help_text="The first of the seven days, YYYY-MM-DD.")
+    start = CalendarDateField(help_text="The first of the seven days, YYYY-MM-DD.")
 
 
 class OccupancyOccurrenceOutputSerializer(serializers.Serializer):
@@ -148,7 +148,7 @@ class RecurrenceInputSerializer(serializers.Serializer):
         max_length=7,
         help_text="ISO weekdays, 1 = Monday … 7 = Sunday (weekly only).",
     )
-    until = serializers.DateField(required=False, allow_null=True)
+    until = CalendarDateField(required=False, allow_null=True)
     count = serializers.IntegerField(required=False, allow_null=True)
 
 
@@ -264,8 +264,8 @@ class BookingRejectInputSerializer(serializers.Serializer):
 class BookingListFilterInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Booking.Status.choices, required=False)
     room = serializers.IntegerField(min_value=1, required=False)
-    date_from = serializers.DateField(required=False, help_text="A meeting on or after.")
-    date_to = serializers.DateField(required=False, help_text="A meeting on or before.")
+    date_from = CalendarDateField(required=False, help_text="A meeting on or after.")
+    date_to = CalendarDateField(required=False, help_text="A meeting on or before.")
 
 
 # -- booking output -------------------------------------------------------------------------

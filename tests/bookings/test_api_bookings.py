@@ -665,7 +665,17 @@ def test_the_list_filters(organizer, room, approver, query, expected):
     assert sorted(b["topic"] for b in response.json()["results"]) == sorted(expected)
 
 
-@pytest.mark.parametrize("query", ["status=lost", "room=abc", "date_from=yesterday", "page=9"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=lost",
+        "room=abc",
+        "date_from=yesterday",
+        "date_to=9999-12-31",
+        "date_from=0001-01-01",
+        "page=9",
+    ],
+)
 def test_bad_list_filters_are_a_4xx(organizer, query):
     response = client_for(organizer).get(f"{BOOKINGS}?{query}")
 
