@@ -37,8 +37,9 @@ def sees_details(
     """SE-5, the one statement of the rule: a confidential meeting's topic, agenda and
     link are for its organizer, its invitees and those who oversee bookings; others
     see only that the slot is taken. Callers that decide for many bookings at once
-    work out the facts in bulk and ask this; `selectors.booking_details_visible_expression`
-    is its SQL form, held to the same answers by a test."""
+    work out the facts in bulk and ask this. Its SQL forms, each held to the same answers
+    by a test: `selectors.booking_details_visible_expression` (lists of bookings) and
+    `hidden` in `selectors._WEEK_MEETINGS_SQL` (the week, on PostgreSQL)."""
     return not confidential or is_organizer or oversees or is_invited
 
 

@@ -341,6 +341,25 @@ def room_free_slots_on_day(*, room: Room, day: dt.date) -> DaySlots:
     return DaySlots(opens, closes, slots)
 
 
+def _week_window(week_start: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The seven days from `week_start`, company time. A meeting in the window starts
+    at most a day before it (MAX_OCCURRENCE_DURATION): that bounds the reads by the
+    (status, start) index."""
+    begin = dt.datetime.combine(week_start, dt.time.min, tzinfo=rules.company_zone())
+    return begin, begin + dt.timedelta(days=7)
+
+
+def _week_rooms() -> dict[int, dict]:
+    """The calendar's rooms, by id, in name order, each with an empty meeting list:
+    the active ones (one under maintenance or retired is not on the calendar)."""
+    return {
+        row["id"]: {**row, "occurrences": []}
+        for row in Room.objects.filter(status=Room.Status.ACTIVE)
+        .order_by("name")
+        .values("id", "name", "capacity")
+    }
+
+
 def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
     """BK-9: every active room with its pending and approved meetings in the seven days
     from `week_start` (company time). A confidential meeting shows its topic only to
@@ -350,19 +369,11 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
     four queries at most whatever the number of rooms and meetings: rooms, meetings
     (with the copies of their booking's topic, confidentiality and organizer), the
     viewer's invitations among them, permissions."""
-    zone = rules.company_zone()
-    begin = dt.datetime.combine(week_start, dt.time.min, tzinfo=zone)
-    finish = begin + dt.timedelta(days=7)
-    rooms = {
-        row["id"]: {**row, "occurrences": []}
-        for row in Room.objects.filter(status=Room.Status.ACTIVE)
-        .order_by("name")
-        .values("id", "name", "capacity")
-    }
+    begin, finish = _week_window(week_start)
+    rooms = _week_rooms()
     rows = list(
         Occurrence.objects.filter(
             status__in=OCCUPYING,
-            # Bounded by the (status, start) index: a meeting lasts a day at most.
             start__gte=begin - rules.MAX_OCCURRENCE_DURATION,
             start__lt=finish,
             end__gt=begin,
@@ -444,15 +455,16 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
 # does it on its own core while this process only strings the rows together (a week of
 # 200 rooms is ten thousand meetings; building and encoding them here costs more than
 # the query). The session's time zone, set for this transaction only, makes to_json
-# write each time in the viewer's zone with its offset. `hidden` is SE-5's rule as
+# write each time in the viewer's zone with its offset (Z for UTC, as DRF writes it;
+# a fraction of a second without trailing zeros). `hidden` is SE-5's rule as
 # `sees_details` states it: confidential, and the viewer neither organizes it, nor
 # oversees bookings (%(oversees)s), nor is an active invitee.
 _WEEK_MEETINGS_SQL = """
 SELECT o.room_id,
        '{"id":' || o.id
     || ',"booking":' || CASE WHEN m.hidden THEN 'null' ELSE o.booking_id::text END
-    || ',"start":' || to_json(o.start)
-    || ',"end":' || to_json(o."end")
+    || ',"start":' || replace(to_json(o.start)::text, '+00:00"', 'Z"')
+    || ',"end":' || replace(to_json(o."end")::text, '+00:00"', 'Z"')
     || ',"status":' || to_json(o.status)
     || ',"topic":' || CASE WHEN m.hidden THEN 'null' ELSE to_json(o.topic)::text END
     || ',"confidential":' || o.confidential
@@ -479,28 +491,22 @@ def occupancy_for_week_json(*, week_start: dt.date, viewer) -> bytes:
     meetings in the same order (a test holds the two equal). On PostgreSQL the database
     writes each meeting; elsewhere, and for a time zone PostgreSQL does not know, the
     rows are encoded here."""
-    zone = timezone.get_current_timezone()
-    zone_name = getattr(zone, "key", None)
+    zone_name = getattr(timezone.get_current_timezone(), "key", None)
     if connection.vendor != "postgresql" or zone_name is None:
         return _week_json(occupancy_for_week(week_start=week_start, viewer=viewer))
-    begin = dt.datetime.combine(week_start, dt.time.min, tzinfo=rules.company_zone())
-    finish = begin + dt.timedelta(days=7)
-    rooms = {
-        row["id"]: {**row, "occurrences": []}
-        for row in Room.objects.filter(status=Room.Status.ACTIVE)
-        .order_by("name")
-        .values("id", "name", "capacity")
-    }
+    begin, finish = _week_window(week_start)
+    rooms = _week_rooms()
+    zone_set = False
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT set_config('TimeZone', %s, true)", [zone_name])
+            zone_set = True
             cursor.execute(
                 _WEEK_MEETINGS_SQL,
                 {
                     "oversees": oversees_bookings(viewer),
                     "viewer": viewer.pk,
                     "statuses": OCCUPYING,
-                    # Bounded by the (status, start) index: a meeting lasts a day at most.
                     "reach_from": begin - rules.MAX_OCCURRENCE_DURATION,
                     "finish": finish,
                     "begin": begin,
@@ -509,7 +515,10 @@ def occupancy_for_week_json(*, week_start: dt.date, viewer) -> bytes:
             meetings = cursor.fetchall()
             # Back to the connection's own zone: an enclosing transaction goes on.
             cursor.execute("SELECT set_config('TimeZone', %s, true)", [connection.timezone_name])
-    except DataError:  # a zone name PostgreSQL's own zone database lacks
+    except DataError:
+        if zone_set:
+            raise
+        # A zone name PostgreSQL's own zone database lacks: the rows path knows it.
         return _week_json(occupancy_for_week(week_start=week_start, viewer=viewer))
     for room_id, meeting in meetings:
         room = rooms.get(room_id)
