@@ -27,6 +27,8 @@ class ApplicationError(Exception):
             self.code = code
         # Field -> messages, as DRF writes them. Naming the fields alone gives each the
         # error's own message: `fields=["end"]`.
+        if isinstance(fields, str):
+            raise TypeError("fields: a dict of messages or a list of field names, not a str")
         if fields is not None and not isinstance(fields, dict):
             fields = {name: [self.detail] for name in fields}
         self.fields = fields or {}

@@ -7,7 +7,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oversight import audit
 from oversight.models import AuditEvent
@@ -23,19 +23,16 @@ def audit_chain_check() -> dict:
     for step in audit.verify_chain():
         if isinstance(step, audit.ChainBreak):
             logger.error("Audit chain broken at %s", step)
-            with translation.override(settings.LANGUAGE_CODE):
-                send_mail(
-                    subject=_("[MeetingOps] The audit log has been tampered with"),
-                    message=_(
-                        "The nightly check of the audit log found a break at %(where)s. "
-                        "%(checked)s events before it are intact. Investigate who changed "
-                        "the database and record an incident."
-                    )
-                    % {"where": step, "checked": step.intact_before},
-                    from_email=None,
-                    recipient_list=it_alert_recipients(),
-                    fail_silently=False,
-                )
+            it_alert_send(
+                gettext_lazy("[MeetingOps] The audit log has been tampered with"),
+                gettext_lazy(
+                    "The nightly check of the audit log found a break at %(where)s. "
+                    "%(checked)s events before it are intact. Investigate who changed "
+                    "the database and record an incident."
+                ),
+                where=step,
+                checked=step.intact_before,
+            )
             return {"ok": False, "checked": step.intact_before, "broken_seq": step.seq}
         checked = step
     head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
@@ -43,23 +40,37 @@ def audit_chain_check() -> dict:
     return {"ok": True, "checked": checked, "head": list(head) if head else None}
 
 
-def task_failure_report(*, task_name: str, task_id: str, error: BaseException, retries: int) -> int:
-    """X-3: a job that failed for good (its retries used up, or not retried) is logged
-    and mailed to IT, in the company's language. Returns how many were mailed; a mail
-    server that is down (often the very failure) leaves the log line alone."""
-    logger.error("Task %s (%s) failed after %s retries: %r", task_name, task_id, retries, error)
+def it_alert_send(subject: str, body: str, **params) -> int:
+    """Mail an alert to IT (IT_ALERT_EMAILS and the IT group) in the company's language:
+    `subject` and `body` are lazy translations, filled with `params` there. Returns how
+    many were mailed (none without recipients); a mail server error is raised, for the
+    caller's retry."""
     recipients = it_alert_recipients()
     if not recipients:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("[MeetingOps] A background job failed: %(task)s") % {"task": task_name}
-        body = _(
-            "The job %(task)s (ID %(id)s) failed after %(retries)s retries and will not be "
-            "tried again.\n\nError: %(error)s\n\nCheck the worker's log for the details, "
-            "fix the cause, and run the job again if what it does is still needed."
-        ) % {"task": task_name, "id": task_id, "retries": retries, "error": repr(error)[:500]}
+        return send_mail(str(subject) % params, str(body) % params, None, recipients)
+
+
+def task_failure_report(*, task_name: str, task_id: str, error: BaseException, retries: int) -> int:
+    """X-3: a job that failed for good (its retries used up, or not retried) is logged
+    and mailed to IT. Returns how many were mailed; a mail server that is down (often
+    the very failure) leaves the log line alone."""
+    logger.error("Task %s (%s) failed after %s retries: %r", task_name, task_id, retries, error)
     try:
-        return send_mail(subject, body, None, recipients, fail_silently=False)
+        return it_alert_send(
+            gettext_lazy("[MeetingOps] A background job failed: %(task)s"),
+            gettext_lazy(
+                "The job %(task)s (ID %(id)s) failed after %(retries)s retries and will not "
+                "be tried again.\n\nError: %(error)s\n\nCheck the worker's log for the "
+                "details, fix the cause, and run the job again if what it does is still "
+                "needed."
+            ),
+            task=task_name,
+            id=task_id,
+            retries=retries,
+            error=repr(error)[:500],
+        )
     except OSError:
         logger.exception("Could not mail IT about the failed task %s (%s)", task_name, task_id)
         return 0
