@@ -575,9 +575,7 @@ def booking_cancel(
                 "policy_version": policy.version,
             },
         )
-        _notify(
-            "cancelled", booking, occurrence_ids=told or [o.pk for o in future], reason=reason
-        )
+        _notify("cancelled", booking, occurrence_ids=told or [o.pk for o in future], reason=reason)
     return booking
 
 

@@ -888,3 +888,22 @@ def test_the_email_record_cannot_be_added_changed_or_deleted(
 def test_approvers_and_employees_do_not_see_the_email_record(client, approver, organizer):
     for user in (approver, organizer):
         assert signed_in(client, user).get(NOTIFICATIONS).status_code in (302, 403)
+
+
+@pytest.mark.parametrize("emails", [2, 12])
+def test_the_email_record_list_takes_a_bounded_number_of_queries(
+    client, supervisor, organizer, room, policy, emails, django_assert_max_num_queries
+):
+    for n in range(emails):
+        booking = book(
+            organizer, room, day=2 + n // 6, start=f"{8 + n % 6:02d}:00", end=f"{8 + n % 6:02d}:30"
+        )
+        NotificationDelivery.objects.create(
+            booking=booking, kind="approved", key=f"k{n}", email=organizer.email
+        )
+    signed_in(client, supervisor)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(NOTIFICATIONS)
+
+    assert response.content.decode().count(organizer.email) == emails
