@@ -393,7 +393,7 @@ class BookingAdmin(admin.ModelAdmin):
         "organizer",
         "department",
         "room",
-        "first_start",
+        "first_meeting",
         "status",
         "series",
     )
@@ -405,6 +405,8 @@ class BookingAdmin(admin.ModelAdmin):
     search_fields = ("visible_topic", "organizer__email", "organizer__name")
     search_help_text = _("Search by topic, or by the organizer's name or email.")
     list_per_page = 50
+    # Years of bookings: one count of the list as filtered, not a second of them all.
+    show_full_result_count = False
     actions = ("approve_selected", "reject_selected")
     change_form_template = "admin/bookings/booking/change_form.html"
     reject_template = "admin/bookings/booking/reject_reason.html"
@@ -499,7 +501,7 @@ class BookingAdmin(admin.ModelAdmin):
         return format_html("<em>{}</em>", _("Confidential meeting"))
 
     @admin.display(description=_("first start"), ordering="queue_start")
-    def first_start(self, obj: Booking):
+    def first_meeting(self, obj: Booking):
         return obj.queue_start
 
     @admin.display(description=_("series"), boolean=True)

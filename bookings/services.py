@@ -84,11 +84,13 @@ def _save_occurrences(occurrences: Iterable[Occurrence]) -> None:
     )
 
 
-def booking_status_refresh(booking: Booking) -> str:
-    """The booking's status summarizes its occurrences (a series mixes them)."""
-    statuses = set(
-        booking.occurrences.exclude(status=S.SUPERSEDED).values_list("status", flat=True)
-    )
+def booking_summary_refresh(booking: Booking) -> str:
+    """What the booking row says of its occurrences, brought up to date after they
+    changed: its status (a series mixes them), its first meeting not replaced by a
+    change and its first meeting awaiting a decision (the approvers' queue order).
+    Returns the status."""
+    meetings = list(booking.occurrences.exclude(status=S.SUPERSEDED).values_list("status", "start"))
+    statuses = {status for status, _start in meetings}
     if (
         S.PENDING in statuses
         or booking.changes.filter(status=BookingChange.Status.PENDING).exists()
@@ -104,9 +106,18 @@ def booking_status_refresh(booking: Booking) -> str:
         status = Booking.Status.REJECTED
     else:
         status = Booking.Status.CANCELLED
-    if status != booking.status:
-        booking.status = status
-        booking.save(update_fields=["status", "updated_at"])
+    summary = {
+        "status": status,
+        "first_start": min((start for _s, start in meetings), default=booking.first_start),
+        "first_pending_start": min(
+            (start for s, start in meetings if s == S.PENDING), default=None
+        ),
+    }
+    changed = [f for f, value in summary.items() if getattr(booking, f) != value]
+    if changed:
+        for f in changed:
+            setattr(booking, f, summary[f])
+        booking.save(update_fields=[*changed, "updated_at"])
     return status
 
 
@@ -378,6 +389,8 @@ def booking_request(
                 confidential=confidential,
                 recurrence=rule.as_json() if rule else {},
                 policy_version=policy.version,
+                first_start=min(start for start, _end in slots),
+                first_pending_start=min(start for start, _end in slots),
             )
             occurrences = _new_occurrences(booking, room, slots)
             attendees = Attendee.objects.bulk_create(
@@ -459,7 +472,7 @@ def _approve(
     _save_occurrences(moved)
     if moved:
         _give_join_info(booking)
-        booking_status_refresh(booking)
+        booking_summary_refresh(booking)
         audit.record(
             actor=actor,
             action="booking.approved",
@@ -514,7 +527,7 @@ def booking_reject(
         for o in targets:
             _transition(o, to=S.REJECTED, actor=actor, reason=reason, now=now)
         _save_occurrences(targets)
-        booking_status_refresh(booking)
+        booking_summary_refresh(booking)
         audit.record(
             actor=actor,
             action="booking.rejected",
@@ -563,7 +576,7 @@ def booking_cancel(
             change.status = BookingChange.Status.WITHDRAWN
             change.decided_at = now
             change.save(update_fields=["status", "decided_at"])
-        booking_status_refresh(booking)
+        booking_summary_refresh(booking)
         audit.record(
             actor=actor,
             action="booking.cancelled",
@@ -684,6 +697,8 @@ def booking_change(*, booking: Booking, actor, **changes: Any) -> Booking:
                 elif material:
                     _change_in_place(booking, material, current, room, slots)
                 _booking_save(booking)
+                if material:
+                    booking_summary_refresh(booking)
         except IntegrityError as error:
             if not _is_overlap_violation(error):
                 raise
@@ -760,7 +775,7 @@ def _change_decide(
     change.status = BookingChange.Status.APPROVED if approve else BookingChange.Status.REJECTED
     change.decided_by, change.decided_at, change.reason = actor, now, reason
     change.save(update_fields=["status", "decided_by", "decided_at", "reason"])
-    booking_status_refresh(booking)
+    booking_summary_refresh(booking)
     audit.record(
         actor=actor,
         action="booking.change_approved" if approve else "booking.change_rejected",

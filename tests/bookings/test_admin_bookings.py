@@ -907,3 +907,21 @@ def test_the_email_record_list_takes_a_bounded_number_of_queries(
         response = client.get(NOTIFICATIONS)
 
     assert response.content.decode().count(organizer.email) == emails
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("viewer", ["approver", "supervisor"])
+def test_the_queue_is_read_in_the_order_of_its_index(request, organizer, room, policy, viewer):
+    """A million bookings' queue is a page of its index, never a sort of them all: the
+    queue's order must be the index's (PostgreSQL, sorting disabled, takes no Sort)."""
+    from django.db import connection
+
+    from bookings.selectors import booking_list_for_review
+
+    book(organizer, room)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = booking_list_for_review(actor=request.getfixturevalue(viewer))[:50].explain()
+
+    assert "booking_queue_idx" in plan
+    assert "Sort" not in plan

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from bookings import services
 from bookings.conflicts import BookingConflict
@@ -376,7 +376,6 @@ def test_after_a_rejected_change_the_organizer_can_ask_again(organizer, room, ap
     assert (moved.start, moved.replaces.start) == (at(4, "10:00"), at(2, "10:00"))
 
 
-@pytest.mark.django_db(transaction=True)
 def test_an_approved_slot_has_one_live_replacement_at_most(organizer, room, approver):
     booking = book(organizer, room)
     services.booking_approve(booking=booking, actor=approver)
@@ -388,7 +387,7 @@ def test_an_approved_slot_has_one_live_replacement_at_most(organizer, room, appr
     proposal.pk = None
     proposal.start, proposal.end = at(4, "10:00"), at(4, "11:00")
     proposal.occupied_from = proposal.start
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), transaction.atomic():
         proposal.save()
 
 
@@ -453,6 +452,46 @@ def test_occurrences_copies_of_topic_and_confidentiality_follow_every_change(
     assert _copies(approved) == {("Renamed", False, organizer.pk)}  # until decided
     services.booking_approve(booking=approved, actor=approver)
     assert _copies(approved) == {("Renamed", True, organizer.pk)}
+
+
+def _queue_fields(booking) -> tuple:
+    booking.refresh_from_db()
+    live = booking.occurrences.exclude(status=S.SUPERSEDED)
+    expected = (
+        min(o.start for o in live),
+        min((o.start for o in live if o.status == S.PENDING), default=None),
+    )
+    assert (booking.first_start, booking.first_pending_start) == expected
+    return expected
+
+
+def test_the_queue_order_fields_follow_every_change(organizer, room, approver):
+    """The approvers' queue is read in the order of the booking's own copies of its
+    first meeting and first pending meeting: every path that moves or decides a
+    meeting must keep them."""
+    series = book(organizer, room, recurrence_rule={"freq": "daily", "count": 3})
+    assert _queue_fields(series) == (at(2, "10:00"), at(2, "10:00"))
+    first, second, third = series.occurrences.order_by("start")
+    services.booking_approve(booking=series, actor=approver, occurrence=first)
+    assert _queue_fields(series) == (at(2, "10:00"), at(3, "10:00"))
+    services.booking_reject(booking=series, actor=approver, occurrence=second, reason="Busy")
+    assert _queue_fields(series) == (at(2, "10:00"), at(4, "10:00"))
+    services.booking_cancel(booking=series, actor=organizer, occurrence=third)
+    assert _queue_fields(series) == (at(2, "10:00"), None)
+
+    single = book(organizer, room, at(3, "14:00"), at(3, "15:00"))
+    services.booking_change(
+        booking=single, actor=organizer, start=at(3, "13:00"), end=at(3, "14:00")
+    )
+    assert _queue_fields(single) == (at(3, "13:00"), at(3, "13:00"))  # pending: in place
+    services.booking_approve(booking=single, actor=approver)
+    assert _queue_fields(single) == (at(3, "13:00"), None)
+    services.booking_change(
+        booking=single, actor=organizer, start=at(4, "16:00"), end=at(4, "17:00")
+    )
+    assert _queue_fields(single) == (at(3, "13:00"), at(4, "16:00"))  # held beside the old
+    services.booking_approve(booking=single, actor=approver)
+    assert _queue_fields(single) == (at(4, "16:00"), None)
 
 
 def test_a_change_into_a_taken_slot_is_refused_and_changes_nothing(organizer, room, approver):
