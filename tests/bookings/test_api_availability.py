@@ -489,3 +489,28 @@ def test_the_weeks_json_keeps_a_fraction_of_a_second(organizer, user):
     (room,) = json.loads(selectors.occupancy_for_week_json(week_start=MONDAY, viewer=user))
 
     assert dt.datetime.fromisoformat(room["occurrences"][0]["start"]) == start
+
+
+def test_a_room_is_written_as_its_serializers_fields_say():
+    """RoomOutputSerializer writes a room by hand, for speed: it must say what DRF's own
+    walk over the declared fields (the schema's) says, for every field."""
+    from rest_framework import serializers
+
+    from bookings.api.serializers import RoomOutputSerializer
+
+    rooms = [
+        RoomFactory(name="Tencent A", capacity=12, supports_recording=True, preparation_minutes=10),
+        RoomFactory(
+            name="Zoom B",
+            status=Room.Status.MAINTENANCE,
+            maintenance_reason="Licence renewal",
+            allows_external_guests=True,
+            supports_large_meeting=True,
+        ),
+    ]
+
+    for room in rooms:
+        written = RoomOutputSerializer(room).data
+        walked = serializers.Serializer.to_representation(RoomOutputSerializer(), room)
+        assert written == walked
+        assert set(written) == set(RoomOutputSerializer().fields)
