@@ -106,11 +106,15 @@ def booking_summary_refresh(booking: Booking) -> str:
         status = Booking.Status.REJECTED
     else:
         status = Booking.Status.CANCELLED
+    first_start = min((start for _s, start in meetings), default=booking.first_start)
     summary = {
         "status": status,
-        "first_start": min((start for _s, start in meetings), default=booking.first_start),
+        "first_start": first_start,
+        # Set exactly when the booking is pending (a change that moves no meeting waits
+        # too, from its first meeting): the queue then orders no empty values.
         "first_pending_start": min(
-            (start for s, start in meetings if s == S.PENDING), default=None
+            (start for s, start in meetings if s == S.PENDING),
+            default=first_start if status == Booking.Status.PENDING else None,
         ),
     }
     changed = [f for f, value in summary.items() if getattr(booking, f) != value]
@@ -554,10 +558,14 @@ def booking_cancel(
         booking = _locked(booking)
         now = timezone.now()
         policy = rules.policy_current()
-        occupying = booking.occurrences.filter(status__in=Occurrence.OCCUPYING)
-        if occurrence is not None:
-            occupying = occupying.filter(pk=occurrence.pk)
-        targets = list(occupying)
+        occupying = list(booking.occurrences.filter(status__in=Occurrence.OCCUPYING))
+        change = _pending_change(booking)
+        if occurrence is None:
+            targets = occupying
+        else:
+            # One meeting, with the slot a pending change proposes for it: cancelled, the
+            # meeting takes its proposed move along. (A proposed slot alone is just that.)
+            targets = [o for o in occupying if occurrence.pk in (o.pk, o.replaces_id)]
         future = [o for o in targets if o.start > now]
         if not future:
             raise InvalidTransition(
@@ -571,8 +579,12 @@ def booking_cancel(
             # Only a meeting that was confirmed can be cancelled late (001 §2.5).
             o.late_cancellation = o.decided_at is not None and now > o.start - deadline
         _save_occurrences(future)
-        change = _pending_change(booking)
-        if change is not None and occurrence is None:
+        left = [o for o in occupying if o not in future]
+        withdrawn = change is not None and (
+            occurrence is None or len(told) < len(future) or not left
+        )
+        if withdrawn:
+            # A proposed slot is cancelled, or nothing is left for the change to apply to.
             change.status = BookingChange.Status.WITHDRAWN
             change.decided_at = now
             change.save(update_fields=["status", "decided_at"])
@@ -585,10 +597,12 @@ def booking_cancel(
                 "occurrences": [o.pk for o in future],
                 "late": [o.pk for o in future if o.late_cancellation],
                 "reason": reason,
+                "change_withdrawn": change.pk if withdrawn else None,
                 "policy_version": policy.version,
             },
         )
-        _notify("cancelled", booking, occurrence_ids=told or [o.pk for o in future], reason=reason)
+        if told:  # withdrawing a change's proposed slot cancels no meeting anyone knew of
+            _notify("cancelled", booking, occurrence_ids=told, reason=reason)
     return booking
 
 
@@ -653,6 +667,21 @@ def booking_change(*, booking: Booking, actor, **changes: Any) -> Booking:
             return booking
         plain = {f: v for f, v in changed.items() if f in PLAIN_FIELDS}
         material = {f: v for f, v in changed.items() if f in MATERIAL_FIELDS}
+        if (
+            material
+            and booking.status == Booking.Status.PENDING
+            and any(o.status == S.APPROVED for o in current)
+        ):
+            # A change in place would move approved meetings without approval, and a
+            # change request would replace pending ones: wait for the decisions.
+            raise InvalidTransition(
+                _(
+                    "Some meetings of this series are approved and others still wait for "
+                    "a decision: change the room, headcount or confidentiality once all "
+                    "are decided."
+                ),
+                code="series_partly_decided",
+            )
         room = material.get("room", booking.room)
         room = Room.objects.select_related("provider").get(pk=room.pk)
         if material:

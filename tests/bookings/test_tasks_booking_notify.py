@@ -373,3 +373,72 @@ def test_a_cancellation_lists_the_agreed_time_not_a_pending_changes_proposal(
     for message in mail.outbox:
         assert "2026-12-09 10:00–11:00" in message.body
         assert "2026-12-11" not in message.body
+
+
+def test_cancelling_only_a_proposed_move_withdraws_it_and_tells_no_one(
+    organizer, room, approver, django_capture_on_commit_callbacks, eager_tasks
+):
+    booking = book(organizer, room, attendee_users=[UserFactory()])
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(4, "15:00"), end=at(4, "16:00")
+    )
+    proposal = booking.occurrences.get(status="pending")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, actor=organizer, occurrence=proposal)
+
+    booking.refresh_from_db()
+    assert booking.status == "approved"
+    assert booking.changes.get().status == "withdrawn"
+    assert sorted(booking.occurrences.values_list("status", flat=True)) == [
+        "approved",
+        "cancelled",
+    ]
+    assert mail.outbox == []
+
+
+def test_cancelling_a_meeting_takes_its_proposed_move_along(
+    organizer, room, approver, django_capture_on_commit_callbacks, eager_tasks
+):
+    invitee = UserFactory(language="en")
+    booking = book(organizer, room, attendee_users=[invitee])
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(4, "15:00"), end=at(4, "16:00")
+    )
+    original = booking.occurrences.get(status="approved")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, actor=organizer, occurrence=original)
+
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    assert booking.changes.get().status == "withdrawn"
+    assert set(booking.occurrences.values_list("status", flat=True)) == {"cancelled"}
+    assert received() == {organizer.email: 1, invitee.email: 1}
+    assert all("2026-12-11" not in m.body for m in mail.outbox)
+
+
+def test_cancelling_once_the_meeting_has_begun_drops_its_proposed_move_quietly(
+    organizer, room, approver, django_capture_on_commit_callbacks, eager_tasks
+):
+    import time_machine
+
+    booking = book(organizer, room, attendee_users=[UserFactory()])
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(4, "15:00"), end=at(4, "16:00")
+    )
+
+    with (
+        time_machine.travel(at(2, "10:05"), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.booking_cancel(booking=booking, actor=organizer)
+
+    booking.refresh_from_db()
+    assert booking.changes.get().status == "withdrawn"
+    assert booking.occurrences.get(replaces__isnull=False).status == "cancelled"
+    assert booking.occurrences.get(replaces__isnull=True).status == "approved"
+    assert mail.outbox == []
