@@ -109,4 +109,12 @@ def occurrence_slots(
             )
         local = naive.replace(tzinfo=zone)
         slots.append((local.astimezone(utc), (local + duration).astimezone(utc)))
+    if not slots:
+        raise InvalidRecurrence(
+            _(
+                "The repeat rule gives no meeting from the first day to its end: check the "
+                "weekdays and the end date."
+            ),
+            fields=["recurrence"],
+        )
     return slots

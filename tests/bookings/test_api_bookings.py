@@ -262,6 +262,10 @@ SERVICE_ERRORS = {
         {"recurrence": {"freq": "weekly", "weekdays": [9], "count": 2}},
         "invalid_recurrence",
     ),
+    "a rule giving no meeting": (
+        {"recurrence": {"freq": "weekly", "weekdays": [1], "until": "2026-12-10"}},
+        "invalid_recurrence",
+    ),
     "both end date and count": (
         {"recurrence": {"freq": "daily", "count": 2, "until": "2027-01-01"}},
         "invalid_recurrence",
