@@ -315,7 +315,8 @@ class Booking(models.Model):
     meeting_password = models.CharField(_("meeting password"), max_length=64, blank=True)
     policy_version = models.PositiveIntegerField(_("usage policy version"), null=True, blank=True)
     # BK-4's queue order, kept from the occurrences by services.booking_summary_refresh:
-    # the first meeting not replaced by a change, and the first one awaiting a decision.
+    # the first meeting not replaced by a change, and, while the booking is pending, its
+    # first meeting awaiting a decision (its first meeting, when a change moves none).
     first_start = models.DateTimeField(_("first meeting"), editable=False)
     first_pending_start = models.DateTimeField(
         _("first meeting awaiting a decision"), null=True, editable=False
@@ -329,8 +330,7 @@ class Booking(models.Model):
         ordering = ["-created_at"]
         permissions = [("approve_booking", _("Can approve or reject booking requests"))]
         # The approvers' queue (selectors.REVIEW_ORDERING) read in index order: its first
-        # page is fifty rows of the index however many bookings there are. (On PostgreSQL
-        # ASC is NULLS LAST, as the queue asks; SQLite's index syntax cannot say so.)
+        # page is fifty rows of the index however many bookings there are.
         indexes = [
             models.Index(
                 Case(

@@ -63,7 +63,7 @@ QUEUE_RANK = Case(
 )
 REVIEW_ORDERING = (
     QUEUE_RANK.asc(),
-    F("first_pending_start").asc(nulls_last=True),
+    F("first_pending_start").asc(),  # set exactly for the pending: no NULLs to place
     F("first_start").desc(),
     F("pk").desc(),
 )

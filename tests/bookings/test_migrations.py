@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = ("bookings", "0010_notification_claims")
-AFTER = ("bookings", "0011_booking_queue_order")
+AFTER = ("bookings", "0012_booking_pending_queue_start")
 UTC = dt.UTC
 
 
@@ -34,9 +34,14 @@ def test_the_queue_order_is_filled_from_each_bookings_occurrences():
     provider = Provider.objects.create(name="Manual", kind="manual")
     room = Room.objects.create(name="A", provider=provider, capacity=10)
 
-    def booking(*meetings):
+    def booking(*meetings, status="approved"):
         made = Booking.objects.create(
-            organizer=user, department=department, room=room, topic="T", expected_headcount=2
+            organizer=user,
+            department=department,
+            room=room,
+            topic="T",
+            expected_headcount=2,
+            status=status,
         )
         for hour, status in meetings:
             Occurrence.objects.create(
@@ -46,9 +51,10 @@ def test_the_queue_order_is_filled_from_each_bookings_occurrences():
         return made.pk
 
     approved = booking((10, "approved"))
-    series = booking((14, "pending"), (9, "approved"), (12, "pending"))
+    series = booking((14, "pending"), (9, "approved"), (12, "pending"), status="pending")
     moved = booking((8, "superseded"), (15, "approved"))
-    changing = booking((11, "approved"), (16, "pending"))
+    changing = booking((11, "approved"), (16, "pending"), status="pending")
+    headcount_change = booking((13, "approved"), status="pending")  # moves no meeting
 
     try:
         executor = MigrationExecutor(connection)
@@ -68,4 +74,5 @@ def test_the_queue_order_is_filled_from_each_bookings_occurrences():
         series: (at(9), at(12)),
         moved: (at(15), None),
         changing: (at(11), at(16)),
+        headcount_change: (at(13), at(13)),
     }

@@ -457,9 +457,13 @@ def test_occurrences_copies_of_topic_and_confidentiality_follow_every_change(
 def _queue_fields(booking) -> tuple:
     booking.refresh_from_db()
     live = booking.occurrences.exclude(status=S.SUPERSEDED)
+    first = min(o.start for o in live)
     expected = (
-        min(o.start for o in live),
-        min((o.start for o in live if o.status == S.PENDING), default=None),
+        first,
+        min(
+            (o.start for o in live if o.status == S.PENDING),
+            default=first if booking.status == Booking.Status.PENDING else None,
+        ),
     )
     assert (booking.first_start, booking.first_pending_start) == expected
     return expected
@@ -491,6 +495,10 @@ def test_the_queue_order_fields_follow_every_change(organizer, room, approver):
     )
     assert _queue_fields(single) == (at(3, "13:00"), at(4, "16:00"))  # held beside the old
     services.booking_approve(booking=single, actor=approver)
+    assert _queue_fields(single) == (at(4, "16:00"), None)
+    services.booking_change(booking=single, actor=organizer, expected_headcount=9)
+    assert _queue_fields(single) == (at(4, "16:00"), at(4, "16:00"))  # waits, moves nothing
+    services.booking_reject(booking=single, actor=approver, reason="Too many")
     assert _queue_fields(single) == (at(4, "16:00"), None)
 
 
@@ -637,3 +645,20 @@ def test_a_request_accepts_the_lazy_signed_in_user_of_a_web_request(room):
     booking = book(SimpleLazyObject(lambda: person), room)
 
     assert booking.organizer == person
+
+
+def test_a_partly_approved_series_cannot_change_its_room_until_all_are_decided(
+    organizer, room, approver
+):
+    series = book(organizer, room, recurrence_rule={"freq": "daily", "count": 2})
+    first = series.occurrences.order_by("start").first()
+    services.booking_approve(booking=series, actor=approver, occurrence=first)
+    other = RoomFactory(name="Other")
+
+    with pytest.raises(InvalidTransition) as refused:
+        services.booking_change(booking=series, actor=organizer, room=other)
+
+    assert refused.value.code == "series_partly_decided"
+    assert set(series.occurrences.values_list("room__name", flat=True)) == {room.name}
+    services.booking_change(booking=series, actor=organizer, topic="Renamed")  # not material
+    assert series.occurrences.filter(topic="Renamed").count() == 2
