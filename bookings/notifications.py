@@ -1,9 +1,11 @@
 """Emails about a booking's decisions (BK-4, BK-5, BK-6), each in its recipient's
 language and time zone. Invitations with .ics come with BK-10.
 
-Each email, once the mail server has taken it, leaves a NotificationDelivery row under
-the notification's key (the Celery task id, kept by retries and redeliveries); a second
-run of the same notification mails only the people it has no row for (X-3)."""
+Each recipient gets a NotificationDelivery row under the notification's key (the Celery
+task id, kept by retries and redeliveries), claimed, sent and marked `sent_at`; a second
+run of the same notification mails only the rows still unsent (X-3). A row left unsent
+is an email given up on, or one for a person no longer concerned when a retry ran (an
+invitee removed meanwhile)."""
 
 from __future__ import annotations
 
