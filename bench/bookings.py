@@ -31,6 +31,7 @@ file queue, cache) go to a temporary VAR_DIR.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import http.client
 import io
 import json
@@ -740,6 +741,12 @@ def main() -> None:
     import django
 
     django.setup()
+    # As a web worker runs (meetingops/wsgi.py): the views imported, start-up's objects
+    # exempt from the garbage collector's full collections.
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018
+    gc.freeze()
     from django.conf import settings
     from django.utils import timezone
 
