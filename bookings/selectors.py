@@ -257,9 +257,9 @@ def room_list_free_for_slot(
 ) -> list[Room]:
     """BK-9: the active rooms (with the capacity and features asked) that the slot
     [start, end) fits in: no pending or approved meeting and no active blackout in
-    [start - the room's preparation, end). Four queries whatever the number of rooms:
-    the rooms and their providers, then what occupies any of them near the slot, read
-    through bounded index ranges, then the blackouts; each room's own preparation is
+    [start - the room's preparation, end). Three queries whatever the number of rooms:
+    the rooms and their providers, then what occupies any of them near the slot (read
+    through bounded index ranges) with the blackouts; each room's own preparation is
     applied here."""
     candidates = room_list_active(capacity_min=capacity, features=features)
     rooms = list(candidates)
@@ -271,10 +271,12 @@ def room_list_free_for_slot(
     ends: dict[int | None, list[dt.datetime]] = defaultdict(list)
     taken = conflicts.occupying_between(reach_from, end, rooms=room_ids)
     blackouts = conflicts.blackouts_between(reach_from, end, rooms=room_ids)
-    for room_id, taken_end in [
-        *taken.values_list("room_id", "end"),
-        *blackouts.values_list("room_id", "end"),
-    ]:
+    # One round trip for both: meetings, and blackouts (room None: every room).
+    for room_id, taken_end in (
+        taken.order_by()
+        .values_list("room_id", "end")
+        .union(blackouts.order_by().values_list("room_id", "end"), all=True)
+    ):
         ends[room_id].append(taken_end)
     return [
         room
