@@ -107,14 +107,18 @@ def booking_summary_refresh(booking: Booking) -> str:
     else:
         status = Booking.Status.CANCELLED
     first_start = min((start for _s, start in meetings), default=booking.first_start)
+    # A change that moves no meeting waits in the queue from the next meeting it concerns.
+    now = timezone.now()
+    upcoming = [start for s, start in meetings if s in Occurrence.OCCUPYING and start > now]
     summary = {
         "status": status,
         "first_start": first_start,
-        # Set exactly when the booking is pending (a change that moves no meeting waits
-        # too, from its first meeting): the queue then orders no empty values.
+        # Set exactly when the booking is pending: the queue orders no empty values.
         "first_pending_start": min(
             (start for s, start in meetings if s == S.PENDING),
-            default=first_start if status == Booking.Status.PENDING else None,
+            default=min(upcoming, default=first_start)
+            if status == Booking.Status.PENDING
+            else None,
         ),
     }
     changed = [f for f, value in summary.items() if getattr(booking, f) != value]
@@ -560,31 +564,42 @@ def booking_cancel(
         policy = rules.policy_current()
         occupying = list(booking.occurrences.filter(status__in=Occurrence.OCCUPYING))
         change = _pending_change(booking)
+        # A pending change's proposed slots, never agreed: they go with their change.
+        proposed = [o for o in occupying if o.replaces_id and o.status == S.PENDING]
         if occurrence is None:
             targets = occupying
+        elif occurrence in proposed:
+            # One proposed slot cancelled: the organizer no longer wants the move.
+            targets = proposed
         else:
-            # One meeting, with the slot a pending change proposes for it: cancelled, the
-            # meeting takes its proposed move along. (A proposed slot alone is just that.)
-            targets = [o for o in occupying if occurrence.pk in (o.pk, o.replaces_id)]
+            # One meeting, with the slot a pending change proposes for it.
+            targets = [o for o in occupying if o == occurrence or o.replaces_id == occurrence.pk]
+            targets = [o for o in targets if o == occurrence or o in proposed]
         future = [o for o in targets if o.start > now]
         if not future:
             raise InvalidTransition(
                 _("Only meetings that have not started can be cancelled."), code="already_started"
             )
+        rest = [o for o in occupying if o not in future]
+        withdrawn = change is not None and (
+            occurrence is None
+            or occurrence in proposed
+            # Every slot the change proposed is cancelled, or no meeting it could still
+            # apply to is left.
+            or (proposed and not [o for o in rest if o in proposed])
+            or not [o for o in rest if o not in proposed and o.start > now]
+        )
+        if withdrawn:
+            future += [o for o in rest if o in proposed]  # its other proposed slots
         deadline = dt.timedelta(hours=policy.cancellation_deadline_hours)
-        # The meetings as people know them: not a change's proposed slot, never agreed.
-        told = [o.pk for o in future if not (o.replaces_id and o.status == S.PENDING)]
+        # The meetings as people know them: not a change's proposed slot.
+        told = [o.pk for o in future if o not in proposed]
         for o in future:
             _transition(o, to=S.CANCELLED, actor=actor, reason=reason, now=now)
             # Only a meeting that was confirmed can be cancelled late (001 §2.5).
             o.late_cancellation = o.decided_at is not None and now > o.start - deadline
         _save_occurrences(future)
-        left = [o for o in occupying if o not in future]
-        withdrawn = change is not None and (
-            occurrence is None or len(told) < len(future) or not left
-        )
         if withdrawn:
-            # A proposed slot is cancelled, or nothing is left for the change to apply to.
             change.status = BookingChange.Status.WITHDRAWN
             change.decided_at = now
             change.save(update_fields=["status", "decided_at"])
@@ -667,11 +682,7 @@ def booking_change(*, booking: Booking, actor, **changes: Any) -> Booking:
             return booking
         plain = {f: v for f, v in changed.items() if f in PLAIN_FIELDS}
         material = {f: v for f, v in changed.items() if f in MATERIAL_FIELDS}
-        if (
-            material
-            and booking.status == Booking.Status.PENDING
-            and any(o.status == S.APPROVED for o in current)
-        ):
+        if material and {S.PENDING, S.APPROVED} <= {o.status for o in current}:
             # A change in place would move approved meetings without approval, and a
             # change request would replace pending ones: wait for the decisions.
             raise InvalidTransition(
@@ -721,7 +732,7 @@ def booking_change(*, booking: Booking, actor, **changes: Any) -> Booking:
         }
         try:
             with transaction.atomic():
-                if material and booking.status == Booking.Status.APPROVED:
+                if material and any(o.status == S.APPROVED for o in current):
                     _change_request(booking, actor, material, old, current, room, slots)
                 elif material:
                     _change_in_place(booking, material, current, room, slots)

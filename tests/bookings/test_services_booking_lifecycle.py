@@ -662,3 +662,116 @@ def test_a_partly_approved_series_cannot_change_its_room_until_all_are_decided(
     assert set(series.occurrences.values_list("room__name", flat=True)) == {room.name}
     services.booking_change(booking=series, actor=organizer, topic="Renamed")  # not material
     assert series.occurrences.filter(topic="Renamed").count() == 2
+
+
+# -- cancelling around a pending change --------------------------------------------------------
+
+
+def _moved_series(organizer, room, approver):
+    """An approved daily series of three whose room change waits for approval."""
+    series = book(organizer, room, recurrence_rule={"freq": "daily", "count": 3})
+    services.booking_approve(booking=series, actor=approver)
+    services.booking_change(booking=series, actor=organizer, room=RoomFactory(name="Other"))
+    return series
+
+
+def _by_start(booking) -> list[tuple]:
+    return list(
+        booking.occurrences.order_by("start", "pk").values_list("start", "room__name", "status")
+    )
+
+
+def test_cancelling_one_meeting_of_a_moving_series_keeps_the_move_for_the_others(
+    organizer, room, approver
+):
+    series = _moved_series(organizer, room, approver)
+    first = series.occurrences.get(start=at(2, "10:00"), status=S.APPROVED)
+
+    services.booking_cancel(booking=series, actor=organizer, occurrence=first)
+
+    assert series.changes.get().status == BookingChange.Status.PENDING
+    services.booking_approve(booking=series, actor=approver)
+    assert [(s, r, st) for s, r, st in _by_start(series) if st == S.APPROVED] == [
+        (at(3, "10:00"), "Other", S.APPROVED),
+        (at(4, "10:00"), "Other", S.APPROVED),
+    ]
+    assert [st for s, r, st in _by_start(series) if s == at(2, "10:00")] == [S.CANCELLED] * 2
+
+
+def test_cancelling_a_proposed_slot_withdraws_the_whole_move(organizer, room, approver):
+    series = _moved_series(organizer, room, approver)
+    proposal = series.occurrences.filter(status=S.PENDING).order_by("start")[1]
+
+    services.booking_cancel(booking=series, actor=organizer, occurrence=proposal)
+
+    series.refresh_from_db()
+    assert series.status == Booking.Status.APPROVED
+    assert series.changes.get().status == BookingChange.Status.WITHDRAWN
+    assert not series.occurrences.filter(status=S.PENDING).exists()
+    assert series.occurrences.filter(status=S.APPROVED, room=room).count() == 3
+
+
+def test_a_replaced_meetings_old_id_does_not_cancel_the_meeting_now_standing(
+    organizer, room, approver
+):
+    booking = book(organizer, room)
+    services.booking_approve(booking=booking, actor=approver)
+    old = booking.occurrences.get()
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")
+    )
+    services.booking_approve(booking=booking, actor=approver)
+
+    with pytest.raises(InvalidTransition):
+        services.booking_cancel(booking=booking, actor=organizer, occurrence=old)
+
+    assert booking.occurrences.get(status=S.APPROVED).start == at(3, "10:00")
+
+
+def test_a_change_with_nothing_left_to_apply_to_is_withdrawn(organizer, room, approver):
+    series = book(organizer, room, recurrence_rule={"freq": "daily", "count": 2})
+    services.booking_approve(booking=series, actor=approver)
+    services.booking_change(booking=series, actor=organizer, expected_headcount=9)
+    second = series.occurrences.get(start=at(3, "10:00"))
+
+    with time_machine.travel(at(2, "10:05"), tick=False):  # the first is under way
+        services.booking_cancel(booking=series, actor=organizer, occurrence=second)
+
+    series.refresh_from_db()
+    assert series.changes.get().status == BookingChange.Status.WITHDRAWN
+    assert series.status == Booking.Status.APPROVED
+    assert series.first_pending_start is None
+
+
+def test_a_change_moving_nothing_waits_in_the_queue_from_the_next_meeting(
+    organizer, room, approver
+):
+    series = book(organizer, room, recurrence_rule={"freq": "daily", "count": 3})
+    services.booking_approve(booking=series, actor=approver)
+    first = series.occurrences.get(start=at(2, "10:00"))
+    services.booking_cancel(booking=series, actor=organizer, occurrence=first)
+
+    services.booking_change(booking=series, actor=organizer, expected_headcount=9)
+
+    series.refresh_from_db()
+    assert series.first_pending_start == at(3, "10:00")
+
+
+def test_past_undecided_meetings_do_not_block_a_change_of_the_approved_ones(
+    organizer, room, approver
+):
+    series = book(
+        organizer,
+        room,
+        at(1, "10:00"),
+        at(1, "11:00"),
+        recurrence_rule={"freq": "daily", "interval": 2, "count": 2},
+    )
+    last = series.occurrences.get(start=at(3, "10:00"))
+    services.booking_approve(booking=series, actor=approver, occurrence=last)
+
+    with time_machine.travel(at(1, "12:00"), tick=False):  # the first, never decided, is over
+        services.booking_change(booking=series, actor=organizer, room=RoomFactory(name="Other"))
+
+    assert series.changes.get().status == BookingChange.Status.PENDING
+    assert series.occurrences.get(start=at(3, "10:00"), status=S.APPROVED).room == room
