@@ -53,7 +53,7 @@ from bookings.services import (
     usage_policy_create,
 )
 from meetingops.errors import ApplicationError
-from oversight.admin_mixins import AuditedModelAdmin, form_changes
+from oversight.admin_mixins import AuditedModelAdmin, ReadOnlyAdminMixin, form_changes
 
 APPROVE_PERMISSION = "bookings.approve_booking"
 
@@ -241,21 +241,12 @@ class MeetingDateFilter(admin.ListFilter):
             }
 
 
-class BookingPartInline(admin.TabularInline):
+class BookingPartInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Rows that belong to a booking, shown on its page and written only by services:
     whoever may see the booking sees them; nobody adds, edits or deletes them here."""
 
     def has_view_permission(self, request, obj=None) -> bool:
         return BookingAdmin.may_view(request)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class OccurrenceInline(BookingPartInline):
@@ -1125,7 +1116,7 @@ class BookingSuspensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationDelivery)
-class NotificationDeliveryAdmin(admin.ModelAdmin):
+class NotificationDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """X-3: who was emailed about which booking, and when; for IT and the supervision
     team to answer "I never got the email". A record: nothing here is added, changed or
     deleted by hand. The booking shows by number and room, never its topic, which may
@@ -1147,12 +1138,3 @@ class NotificationDeliveryAdmin(admin.ModelAdmin):
     @admin.display(description=_("room"))
     def room(self, obj: NotificationDelivery) -> str:
         return obj.booking.room.name
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

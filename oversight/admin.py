@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from oversight.admin_mixins import ReadOnlyAdminMixin
 from oversight.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the log is written by oversight.audit.record alone (OV-1)."""
 
     list_display = ("seq", "created_at", "actor_label", "action", "target_type", "target_label")
@@ -14,12 +15,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     list_per_page = 100
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

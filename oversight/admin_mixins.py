@@ -61,3 +61,17 @@ class AuditedModelAdmin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdminMixin:
+    """For records written only by services (the audit log, emails sent, a booking's
+    meetings): admin shows them; nobody adds, edits or deletes them by hand."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
