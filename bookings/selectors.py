@@ -27,11 +27,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bookings import conflicts, rules
 from bookings.models import Attendee, Blackout, Booking, BookingChange, Occurrence, Room
 from bookings.permissions import oversees_bookings, sees_details
 from meetingops.db import EpochSeconds
+from meetingops.errors import ApplicationError
 
 S = Occurrence.Status
 # BK-6 / BK-13: how far back an approver looks at an organizer's record.
@@ -260,7 +262,16 @@ def room_list_free_for_slot(
     [start - the room's preparation, end). Three queries whatever the number of rooms:
     the rooms and their providers, then what occupies any of them near the slot (read
     through bounded index ranges) with the blackouts; each room's own preparation is
-    applied here."""
+    applied here. A slot that ends before it starts, or lasts over a day, is refused
+    (`end_before_start`, `slot_too_long`)."""
+    if end <= start:
+        raise ApplicationError(
+            _("The end must come after the start."), code="end_before_start", fields=["end"]
+        )
+    if end - start > rules.MAX_OCCURRENCE_DURATION:
+        raise ApplicationError(
+            _("Search a slot of one day at most."), code="slot_too_long", fields=["end"]
+        )
     candidates = room_list_active(capacity_min=capacity, features=features)
     rooms = list(candidates)
     if not rooms:

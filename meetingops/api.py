@@ -34,7 +34,7 @@ from meetingops.errors import ApplicationError
 # Field errors raised with one of these codes answer with that code instead of the
 # generic `invalid`: they are the codes the services raise for the same mistakes, so a
 # client sees `naive_datetime` whichever layer caught it.
-CLIENT_CODES = frozenset({"naive_datetime", "end_before_start", "slot_too_long"})
+CLIENT_CODES = frozenset({"naive_datetime"})
 
 # One code per kind of DRF error; a DRF error raised with an explicit code of its own
 # keeps it.

@@ -90,17 +90,6 @@ class RoomFreeListInputSerializer(RoomFilterInputSerializer):
     end = AwareDateTimeField()
     capacity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_HEADCOUNT)
 
-    def validate(self, data: dict) -> dict:
-        if data["end"] <= data["start"]:
-            raise serializers.ValidationError(
-                {"end": [_("The end must come after the start.")]}, code="end_before_start"
-            )
-        if data["end"] - data["start"] > selectors.rules.MAX_OCCURRENCE_DURATION:
-            raise serializers.ValidationError(
-                {"end": [_("Search a slot of one day at most.")]}, code="slot_too_long"
-            )
-        return data
-
 
 class RoomFreeSlotsInputSerializer(serializers.Serializer):
     date = CalendarDateField(help_text="A day, YYYY-MM-DD (company time).")

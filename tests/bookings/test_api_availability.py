@@ -514,3 +514,17 @@ def test_a_room_is_written_as_its_serializers_fields_say():
         walked = serializers.Serializer.to_representation(RoomOutputSerializer(), room)
         assert written == walked
         assert set(written) == set(RoomOutputSerializer().fields)
+
+
+@pytest.mark.parametrize(
+    ("end", "code"), [(at(2, "09:00"), "end_before_start"), (at(4, "10:00"), "slot_too_long")]
+)
+def test_the_free_room_search_refuses_a_slot_it_cannot_answer_whoever_asks(end, code):
+    from bookings import selectors
+    from meetingops.errors import ApplicationError
+
+    with pytest.raises(ApplicationError) as refused:
+        selectors.room_list_free_for_slot(start=at(2, "10:00"), end=end)
+
+    assert refused.value.code == code
+    assert list(refused.value.fields) == ["end"]
