@@ -15,7 +15,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection as db_connection
 from django.db import transaction
@@ -52,7 +52,8 @@ class Recipient:
 
 def _approvers():
     # Active users holding the permission, through a group or their own, and superusers.
-    return get_user_model().objects.with_perm("bookings.approve_booking")
+    # (The custom UserManager has no with_perm; Django's permission backend has.)
+    return ModelBackend().with_perm("bookings.approve_booking")
 
 
 def _person(user, *, is_organizer: bool = False) -> Recipient:

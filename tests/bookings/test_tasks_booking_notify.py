@@ -442,3 +442,23 @@ def test_cancelling_once_the_meeting_has_begun_drops_its_proposed_move_quietly(
     assert booking.occurrences.get(replaces__isnull=False).status == "cancelled"
     assert booking.occurrences.get(replaces__isnull=True).status == "approved"
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("kind", ["requested", "changed"])
+def test_a_request_to_decide_is_mailed_to_every_approver_but_its_organizer(kind, eager_tasks):
+    from django.contrib.auth.models import Permission
+
+    organizer = UserFactory(groups=["Approvers"])  # approvers book too
+    by_group = UserFactory(groups=["Approvers"])
+    by_own_permission = UserFactory()
+    by_own_permission.user_permissions.add(Permission.objects.get(codename="approve_booking"))
+    superuser = UserFactory(is_superuser=True)
+    UserFactory(groups=["Approvers"], is_active=False)  # a closed account
+    UserFactory()  # an employee
+    booking = book(organizer, RoomFactory())
+
+    booking_notify_task.delay(booking_id=booking.pk, kind=kind)
+
+    assert received() == dict.fromkeys(
+        [by_group.email, by_own_permission.email, superuser.email], 1
+    )
