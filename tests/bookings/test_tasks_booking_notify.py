@@ -219,6 +219,8 @@ def test_invitees_get_the_approved_change_in_their_own_language_and_zone(
     # The approver's note and the meeting link are the organizer's.
     assert "Room desk: moved as asked" in by_address[organizer.email].body
     assert all("Room desk" not in m.body for a, m in by_address.items() if a != organizer.email)
+    assert "https://" in by_address[organizer.email].body  # the link, in any language
+    assert all("https://" not in m.body for a, m in by_address.items() if a != organizer.email)
 
 
 def test_a_rejected_change_tells_the_organizer_the_time_that_stands(

@@ -108,6 +108,18 @@ def test_a_token_cannot_make_another_token(user):
     assert ApiToken.objects.count() == 1
 
 
+def test_a_token_cannot_revoke_its_users_tokens(user):
+    _token, secret = api_token_create(user=user, name="ci")
+    other, _secret = api_token_create(user=user, name="calendar sync")
+
+    response = bearer(secret).post(f"{TOKENS}{other.pk}/revoke/")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "session_required"
+    other.refresh_from_db()
+    assert other.revoked_at is None
+
+
 def test_a_token_can_list_its_users_tokens(user):
     _token, secret = api_token_create(user=user, name="ci")
 
