@@ -30,6 +30,17 @@ def status_field(values: list[str], **kwargs) -> serializers.CharField:
 # -- rooms and availability --------------------------------------------------------------
 
 
+class RoomField(serializers.PrimaryKeyRelatedField):
+    """A room by its id."""
+
+    default_error_messages = {
+        "does_not_exist": _("There is no room {pk_value}: GET /api/v1/rooms/ lists them."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Room.objects.all(), **kwargs)
+
+
 class RoomFeaturesOutputSerializer(serializers.Serializer):
     recording = serializers.BooleanField(source="supports_recording")
     large_meeting = serializers.BooleanField(source="supports_large_meeting")
@@ -176,7 +187,7 @@ def _users(ids: list[int]) -> list:
 
 
 class BookingCreateInputSerializer(serializers.Serializer):
-    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all())
+    room = RoomField()
     start = AwareDateTimeField(help_text="ISO 8601 with offset: 2026-12-09T10:00:00+08:00.")
     end = AwareDateTimeField()
     # A blank topic and a headcount under one are the service's to refuse, with its code
@@ -208,7 +219,7 @@ class BookingChangeInputSerializer(serializers.Serializer):
     """BK-5: any of these; the ones given change. Room, time, headcount and
     confidentiality of an approved booking go back to the approver."""
 
-    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False)
+    room = RoomField(required=False)
     start = AwareDateTimeField(required=False)
     end = AwareDateTimeField(required=False)
     topic = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -222,7 +233,7 @@ class BookingChangeInputSerializer(serializers.Serializer):
 
 
 class SeriesPreviewInputSerializer(serializers.Serializer):
-    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all())
+    room = RoomField()
     start = AwareDateTimeField()
     end = AwareDateTimeField()
     expected_headcount = serializers.IntegerField(max_value=MAX_HEADCOUNT, default=1)
@@ -242,6 +253,12 @@ class SeriesPreviewOutputSerializer(serializers.Serializer):
 @extend_schema_field(OpenApiTypes.INT)
 class OccurrenceOfBookingField(serializers.PrimaryKeyRelatedField):
     """One meeting of the booking in the serializer's context."""
+
+    default_error_messages = {
+        "does_not_exist": _(
+            "This booking has no meeting {pk_value}: use the id of one of its occurrences."
+        ),
+    }
 
     def get_queryset(self):
         return Occurrence.objects.filter(booking=self.context["booking"])

@@ -756,3 +756,20 @@ def test_an_overseer_without_the_approver_role_reads_any_booking(organizer, room
 
     assert body["topic"] == "Merger"
     assert body["join"] is None
+
+
+def test_an_unknown_room_or_meeting_id_says_where_to_find_one(organizer, room):
+    client = client_for(organizer)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    unknown_room = client.post(BOOKINGS, payload(room, room=999_999)).json()
+    booking = book(organizer, room)
+    unknown_meeting = client.post(f"{BOOKINGS}{booking.pk}/cancel/", {"occurrence": 999_999}).json()
+
+    assert unknown_room["fields"]["room"] == [
+        "There is no room 999999: GET /api/v1/rooms/ lists them."
+    ]
+    assert unknown_meeting["fields"]["occurrence"] == [
+        "This booking has no meeting 999999: use the id of one of its occurrences."
+    ]
+    assert booking.occurrences.get().status == "pending"
