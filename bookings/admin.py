@@ -810,7 +810,7 @@ class RoomAdmin(AuditedModelAdmin, admin.ModelAdmin):
             {
                 "description": _(
                     "A room under maintenance cannot be booked; say why. Bookings already "
-                    "made are not cancelled automatically."
+                    "made are not cancelled automatically: ask their organizers to move them."
                 ),
                 "fields": ("status", "maintenance_reason"),
             },
@@ -861,9 +861,11 @@ class BlackoutAdmin(AuditedModelAdmin, admin.ModelAdmin):
                 request,
                 ngettext(
                     "%(count)d booked meeting falls within this blackout period; it is not "
-                    "cancelled automatically.",
+                    "cancelled automatically: ask its organizer to move or cancel it (the "
+                    "bookings list's meeting date filter finds it).",
                     "%(count)d booked meetings fall within this blackout period; they are not "
-                    "cancelled automatically.",
+                    "cancelled automatically: ask their organizers to move or cancel them "
+                    "(the bookings list's meeting date filter finds them).",
                     booked,
                 )
                 % {"count": booked},

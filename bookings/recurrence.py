@@ -43,7 +43,13 @@ class Rule:
 def rule_from(data: dict) -> Rule:
     """Validate a rule given by a user (API, page); raise InvalidRecurrence."""
     if not isinstance(data, dict):
-        raise InvalidRecurrence(_("The repeat rule is not understood."), fields=["recurrence"])
+        raise InvalidRecurrence(
+            _(
+                "The repeat rule is not understood: give freq (daily, weekly or monthly), "
+                "then count or until."
+            ),
+            fields=["recurrence"],
+        )
     freq = data.get("freq")
     if not isinstance(freq, str) or freq not in FREQUENCIES:
         raise InvalidRecurrence(_("Repeat daily, weekly or monthly."), fields=["recurrence.freq"])
@@ -61,7 +67,11 @@ def rule_from(data: dict) -> Rule:
         )
     except (TypeError, ValueError, AttributeError):
         raise InvalidRecurrence(
-            _("The repeat rule is not understood."), fields=["recurrence"]
+            _(
+                "The repeat rule is not understood: give freq (daily, weekly or monthly), "
+                "then count or until."
+            ),
+            fields=["recurrence"],
         ) from None
     if not 1 <= interval <= 12:
         raise InvalidRecurrence(_("Repeat every 1 to 12 periods."), fields=["recurrence.interval"])

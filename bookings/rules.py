@@ -226,19 +226,25 @@ def check_organizer(*, organizer, now: dt.datetime) -> list[Violation]:
                 "booking_right_removed",
                 None,
                 lambda: (
-                    _("Your right to book meetings has been removed: %(reason)s.")
+                    _(
+                        "Your right to book meetings has been removed: %(reason)s. Ask the "
+                        "supervision team if you think this is wrong."
+                    )
                     % {"reason": reason}
                 ),
             )
         ]
     end = timezone.localtime(suspension.end, company_zone())
-    until = end.strftime("%Y-%m-%d %H:%M")
+    until = f"{end:%Y-%m-%d %H:%M} ({end.tzname()})"
     return [
         Violation(
             "booking_suspended",
             end.isoformat(),
             lambda: (
-                _("Your right to book meetings is suspended until %(until)s: %(reason)s.")
+                _(
+                    "Your right to book meetings is suspended until %(until)s: %(reason)s. "
+                    "Ask the supervision team if you think this is wrong."
+                )
                 % {"until": until, "reason": reason}
             ),
         )

@@ -765,8 +765,9 @@ def test_a_blackout_over_booked_meetings_warns_that_they_stay_booked(
     )
 
     assert (
-        "1 booked meeting falls within this blackout period; it is not cancelled automatically."
-        in texts(response)
+        "1 booked meeting falls within this blackout period; it is not cancelled automatically: "
+        "ask its organizer to move or cancel it (the bookings list's meeting date filter "
+        "finds it)." in texts(response)
     )
 
 

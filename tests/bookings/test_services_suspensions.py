@@ -50,9 +50,10 @@ def test_a_suspended_user_cannot_book_and_is_told_until_when_and_why(
 
     assert error.extra["value"] == at(14, "09:00").isoformat()
     assert error.extra["messages"] == {
-        "en": "Your right to book meetings is suspended until 2026-12-21 09:00: "
-        "Three no-shows in a month.",
-        "zh-hans": "您的预约权限已暂停使用，直至 2026-12-21 09:00：Three no-shows in a month。",
+        "en": "Your right to book meetings is suspended until 2026-12-21 09:00 (CST): "
+        "Three no-shows in a month. Ask the supervision team if you think this is wrong.",
+        "zh-hans": "您的预约权限已暂停使用，直至 2026-12-21 09:00 (CST)：Three no-shows in a "
+        "month。如有异议，请联系监督小组。",
     }
 
 
