@@ -324,6 +324,12 @@ def check_quotas(
     return found
 
 
+def headcount_counted(expected: int, invited: int) -> int:
+    """The people a room must hold (BK-1): the headcount the organizer expects, and at
+    least the organizer with everyone invited."""
+    return max(expected, invited + 1)
+
+
 def check_request(
     *,
     policy: UsagePolicy,

@@ -111,6 +111,15 @@ def booking_pending_occurrences(*, booking: Booking) -> list[Occurrence]:
     )
 
 
+def booking_invitee_counts(*, booking: Booking) -> tuple[int, int]:
+    """The booking's active invitees: (colleagues, external guests)."""
+    counts = booking.attendees.filter(is_active=True).aggregate(
+        users=Count("pk", filter=Q(user__isnull=False)),
+        external=Count("pk", filter=Q(user__isnull=True)),
+    )
+    return counts["users"], counts["external"]
+
+
 def booking_pending_change(*, booking: Booking) -> BookingChange | None:
     return (
         booking.changes.filter(status=BookingChange.Status.PENDING)
@@ -162,10 +171,7 @@ def booking_pending_rule_check(*, booking: Booking) -> RuleCheck | None:
         return None
     proposed = change.proposed if change is not None else {}
     policy = rules.policy_current()
-    attendees = booking.attendees.filter(is_active=True).aggregate(
-        users=Count("pk", filter=Q(user__isnull=False)),
-        external=Count("pk", filter=Q(user__isnull=True)),
-    )
+    users, external = booking_invitee_counts(booking=booking)
     headcount = proposed.get("expected_headcount", booking.expected_headcount)
     # A change of room puts its new slots in the new room.
     rooms = {o.room_id: o.room for o in pending} or {booking.room_id: booking.room}
@@ -175,10 +181,9 @@ def booking_pending_rule_check(*, booking: Booking) -> RuleCheck | None:
         department=booking.department,
         rooms=rooms.values(),
         slots=[(o.start, o.end) for o in pending],
-        # As booking_request counts it: the organizer and every invitee at least.
-        headcount=max(headcount, attendees["users"] + attendees["external"] + 1),
+        headcount=rules.headcount_counted(headcount, users + external),
         recording_allowed=booking.recording_allowed,
-        external_guests=attendees["external"],
+        external_guests=external,
         exclude_booking=booking,
     )
     return RuleCheck(version=policy.version, violations=found)

@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings import conflicts, recurrence, rules
+from bookings import conflicts, recurrence, rules, selectors
 from bookings.models import (
     Attendee,
     Booking,
@@ -363,7 +363,7 @@ def booking_request(
             raise BookingInputError(
                 _("None of the series' meetings can be booked."), code="series_unavailable"
             )
-    headcount = max(expected_headcount, len(users) + len(emails) + 1)
+    headcount = rules.headcount_counted(expected_headcount, len(users) + len(emails))
     try:
         with transaction.atomic():
             policy = rules.policy_current()
@@ -452,10 +452,6 @@ def _locked(booking: Booking) -> Booking:
     )
 
 
-def _pending_change(booking: Booking) -> BookingChange | None:
-    return booking.changes.filter(status=BookingChange.Status.PENDING).first()
-
-
 def _awaiting_decision(booking: Booking, occurrence: Occurrence | None) -> list[Occurrence]:
     """The pending meetings of the request itself (not a change's new slots), or the one
     named; InvalidTransition when there is none. Caller holds the booking's lock."""
@@ -510,7 +506,7 @@ def booking_approve(
     _require_decider(actor, booking)
     with transaction.atomic():
         booking = _locked(booking)
-        change = _pending_change(booking)
+        change = selectors.booking_pending_change(booking=booking)
         if change is not None and occurrence is None:
             _change_decide(booking, change, approve=True, actor=actor, reason=note)
             return booking
@@ -526,7 +522,7 @@ def booking_reject(
     reason = _required_reason(reason, message=_("Say why the request is rejected."))
     with transaction.atomic():
         booking = _locked(booking)
-        change = _pending_change(booking)
+        change = selectors.booking_pending_change(booking=booking)
         if change is not None and occurrence is None:
             _change_decide(booking, change, approve=False, actor=actor, reason=reason)
             return booking
@@ -563,7 +559,7 @@ def booking_cancel(
         now = timezone.now()
         policy = rules.policy_current()
         occupying = list(booking.occurrences.filter(status__in=Occurrence.OCCUPYING))
-        change = _pending_change(booking)
+        change = selectors.booking_pending_change(booking=booking)
         # A pending change's proposed slots, never agreed: they go with their change.
         proposed = [o for o in occupying if o.replaces_id and o.status == S.PENDING]
         if occurrence is None:
@@ -652,7 +648,7 @@ def booking_change(*, booking: Booking, actor, **changes: Any) -> Booking:
             raise InvalidTransition(
                 _("Only pending or approved bookings can be changed."), code="not_changeable"
             )
-        if _pending_change(booking) is not None:
+        if selectors.booking_pending_change(booking=booking) is not None:
             raise InvalidTransition(
                 _("A change of this booking is already waiting for approval."),
                 code="change_pending",
@@ -710,14 +706,14 @@ def booking_change(*, booking: Booking, actor, **changes: Any) -> Booking:
             else:
                 slots = [(o.start, o.end) for o in current]
             policy = rules.policy_current()
-            external = booking.attendees.filter(is_active=True, user__isnull=True).count()
+            colleagues, external = selectors.booking_invitee_counts(booking=booking)
             violations = rules.check_request(
                 policy=policy,
                 organizer=booking.organizer,
                 department=booking.organizer.department,
                 rooms=[room],
                 slots=slots,
-                headcount=headcount,
+                headcount=rules.headcount_counted(headcount, colleagues + external),
                 recording_allowed=plain.get("recording_allowed", booking.recording_allowed),
                 external_guests=external,
                 exclude_booking=booking,
@@ -747,7 +743,9 @@ def booking_change(*, booking: Booking, actor, **changes: Any) -> Booking:
         audit.record(
             actor=actor,
             action="booking.change_requested"
-            if booking.status == Booking.Status.PENDING and material and _pending_change(booking)
+            if booking.status == Booking.Status.PENDING
+            and material
+            and selectors.booking_pending_change(booking=booking)
             else "booking.changed",
             target=booking,
             data={"changes": history},

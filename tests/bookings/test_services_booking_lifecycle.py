@@ -775,3 +775,17 @@ def test_past_undecided_meetings_do_not_block_a_change_of_the_approved_ones(
 
     assert series.changes.get().status == BookingChange.Status.PENDING
     assert series.occurrences.get(start=at(3, "10:00"), status=S.APPROVED).room == room
+
+
+def test_a_change_counts_the_invitees_as_a_request_does(organizer, room, approver):
+    """The room must hold the organizer and every invitee, whatever headcount is given."""
+    booking = book(
+        organizer, room, expected_headcount=2, attendee_users=UserFactory.create_batch(3)
+    )
+    small = RoomFactory(name="Phone booth", capacity=3)
+
+    with pytest.raises(ApplicationError) as refused:
+        services.booking_change(booking=booking, actor=organizer, room=small)
+
+    assert refused.value.code == "capacity"
+    assert booking.occurrences.get().room == room
