@@ -16,7 +16,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Max, Subquery
+from django.db.models import Subquery
 from django.forms.models import model_to_dict
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -74,8 +74,9 @@ def _slot(start: dt.datetime, end: dt.datetime) -> str:
 
 
 def _booking_label(booking: Booking) -> str:
-    """How admin names a booking: its topic, unless the viewer may not read it (SE-5)."""
-    if getattr(booking, "details_visible", not booking.confidential):
+    """How admin names a booking: its topic, unless the viewer may not read it (SE-5;
+    `details_visible`, which selectors.booking_list_for_review annotates)."""
+    if booking.details_visible:
         return _("#%(id)s “%(topic)s”") % {"id": booking.pk, "topic": booking.topic}
     return _("#%(id)s (confidential meeting)") % {"id": booking.pk}
 
@@ -952,9 +953,7 @@ class UsagePolicyAdmin(admin.ModelAdmin):
     @staticmethod
     def _latest_version(obj: UsagePolicy) -> int:
         latest = getattr(obj, "latest_version", None)
-        if latest is None:
-            latest = UsagePolicy.objects.aggregate(latest=Max("version"))["latest"]
-        return latest
+        return latest if latest is not None else policy_current().version
 
     def get_changeform_initial_data(self, request) -> dict:
         # A new version starts from the one in force.
