@@ -251,19 +251,25 @@ def check_organizer(*, organizer, now: dt.datetime) -> list[Violation]:
     ]
 
 
-def _booked_minutes(scope: Q, week_start: dt.datetime, week_end: dt.datetime, exclude_booking):
+def _booked_minutes_by_week(
+    scope: Q, weeks: Sequence[dt.datetime], exclude_booking
+) -> dict[dt.datetime, float]:
+    """Minutes booked in `scope`, by week (its start), over the weeks asked: one query
+    for them all, however long the series."""
     occurrences = Occurrence.objects.filter(
         scope,
-        start__gte=week_start,
-        start__lt=week_end,
+        start__gte=min(weeks),
+        start__lt=max(weeks) + dt.timedelta(days=7),
         status__in=[*Occurrence.OCCUPYING, Occurrence.Status.COMPLETED, Occurrence.Status.NO_SHOW],
     )
     if exclude_booking is not None:
         occurrences = occurrences.exclude(booking=exclude_booking)
-    total = 0.0
+    booked = dict.fromkeys(weeks, 0.0)
     for start, end in occurrences.values_list("start", "end"):
-        total += (end - start).total_seconds() / 60
-    return total
+        week = _week_bounds(start)[0]
+        if week in booked:
+            booked[week] += (end - start).total_seconds() / 60
+    return booked
 
 
 def check_quotas(
@@ -295,11 +301,9 @@ def check_quotas(
             )
         )
     for code, hours, scope in checks:
+        booked_by_week = _booked_minutes_by_week(scope, list(weeks), exclude_booking)
         for week_start, new_minutes in sorted(weeks.items()):
-            booked = _booked_minutes(
-                scope, week_start, week_start + dt.timedelta(days=7), exclude_booking
-            )
-            if booked + new_minutes > hours * 60:
+            if booked_by_week[week_start] + new_minutes > hours * 60:
                 week_text = week_start.date().isoformat()
                 message = (
                     (

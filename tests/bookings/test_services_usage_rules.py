@@ -168,6 +168,24 @@ def test_the_quota_counts_each_week_on_its_own(organizer, room):
     assert request(organizer, room, at(7, "09:00"), at(7, "12:00"))
 
 
+@pytest.mark.parametrize("weeks", [2, 8])
+def test_quotas_over_a_long_series_take_one_query_each(
+    organizer, room, weeks, django_assert_num_queries
+):
+    from bookings import rules
+
+    policy = new_policy(user_weekly_quota_hours=3, department_weekly_quota_hours=40)
+    request(organizer, room, at(8, "09:00"), at(8, "11:00"))  # week 2: 2 of 3 hours
+    slots = [(at(7 * w + 1, "09:00"), at(7 * w + 1, "10:30")) for w in range(weeks)]
+
+    with django_assert_num_queries(2):  # the organizer's weeks, the department's
+        found = rules.check_quotas(
+            policy=policy, organizer=organizer, department=organizer.department, slots=slots
+        )
+
+    assert [(v.code, v.value) for v in found] == [("user_quota", 3)]  # only week 2 is over
+
+
 def test_department_weekly_quota_counts_colleagues_bookings(room):
     new_policy(department_weekly_quota_hours=2)
     sales = DepartmentFactory(code="sales")
