@@ -39,7 +39,7 @@ def sees_details(
     see only that the slot is taken. Callers that decide for many bookings at once
     work out the facts in bulk and ask this. Its SQL forms, each held to the same answers
     by a test: `selectors.booking_details_visible_expression` (lists of bookings) and
-    `hidden` in `selectors._WEEK_MEETINGS_SQL` (the week, on PostgreSQL)."""
+    `hidden` in `selectors.occupancy._WEEK_MEETINGS_SQL` (the week, on PostgreSQL)."""
     return not confidential or is_organizer or oversees or is_invited
 
 

@@ -442,6 +442,7 @@ def test_the_weeks_json_is_the_selectors_rows_written_out(
     from django.utils import timezone
 
     from bookings import selectors
+    from bookings.selectors.occupancy import _week_json as week_json
 
     invitee, overseer = UserFactory(), UserFactory()
     overseer.user_permissions.add(Permission.objects.get(codename="view_booking"))
@@ -472,7 +473,7 @@ def test_the_weeks_json_is_the_selectors_rows_written_out(
     if on_postgres:
         assert sum("set_config" in q["sql"] for q in queries.captured_queries) == 2
 
-    assert written == selectors._week_json(rows)
+    assert written == week_json(rows)
     assert [r["name"] for r in rows] == ["A", "B"]
     assert len(rows[0]["occurrences"]) == 2
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from bookings import services
 from bookings.conflicts import BookingConflict
 from bookings.models import Booking, BookingChange, Occurrence
+from bookings.services.status import occurrence_transition
 from meetingops.errors import ApplicationError, InvalidTransition, PermissionDeniedError
 from oversight.models import AuditEvent
 from tests.bookings.conftest import NOW, at, book
@@ -173,18 +174,18 @@ def test_the_status_table_allows_only_its_moves(status, to, allowed):
     occurrence = Occurrence(status=status)
 
     if allowed:
-        assert services._transition(occurrence, to=to, actor=None) is True
+        assert occurrence_transition(occurrence, to=to, actor=None) is True
         assert occurrence.status == to
     else:
         with pytest.raises(InvalidTransition):
-            services._transition(occurrence, to=to, actor=None)
+            occurrence_transition(occurrence, to=to, actor=None)
         assert occurrence.status == status
 
 
 def test_the_same_status_again_is_a_no_op():
     occurrence = Occurrence(status=S.APPROVED)
 
-    assert services._transition(occurrence, to=S.APPROVED, actor=None) is False
+    assert occurrence_transition(occurrence, to=S.APPROVED, actor=None) is False
 
 
 # -- who may decide ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from bookings import services
+from bookings.conflicts import BookingConflict
 from bookings.models import Blackout, Booking, Occurrence, Room, UsagePolicy
 from bookings.rules import UsageRuleViolation
 from oversight.models import AuditEvent
@@ -233,7 +234,7 @@ def test_a_blackout_period_blocks_the_slot(organizer, room, scope):
         reason="Provider maintenance",
     )
 
-    with pytest.raises(services.conflicts.BookingConflict) as error:
+    with pytest.raises(BookingConflict) as error:
         request(organizer, room, at(2, "11:00"), at(2, "13:00"))
 
     assert "Provider maintenance" in error.value.detail

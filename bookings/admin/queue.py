@@ -1,27 +1,21 @@
-"""Django admin of the bookings app: the approvers' queue (BK-4), rooms, providers,
-blackout periods, the versioned usage policy and suspended booking rights (BK-2).
-
-Bookings are read-only here: every decision goes through `bookings.services`, which
-checks, audits and notifies; nothing is added or deleted in admin (BK-7)."""
+"""BK-4: the approvers' queue. Bookings are read-only here: every decision goes through
+`bookings.services`, which checks, audits and notifies; nothing is added or deleted in
+admin (BK-7)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.db.models import Subquery
-from django.forms.models import model_to_dict
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -30,77 +24,27 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from bookings import selectors
+from bookings.admin.display import (
+    APPROVE_PERMISSION,
+    Named,
+    booking_label,
+    bullets,
+    moment_label,
+    slot_label,
+)
 from bookings.models import (
-    Blackout,
     Booking,
     BookingChange,
-    BookingSuspension,
-    NotificationDelivery,
     Occurrence,
-    Provider,
     Room,
-    UsagePolicy,
 )
 from bookings.permissions import can_approve, is_approver
-from bookings.rules import policy_current, suspensions_in_force_at
 from bookings.services import (
-    POLICY_FIELDS,
     booking_approve,
     booking_reject,
-    booking_suspension_check,
-    booking_suspension_impose,
-    booking_suspension_lift,
-    usage_policy_create,
 )
 from meetingops.errors import ApplicationError
-from oversight.admin_mixins import AuditedModelAdmin, ReadOnlyAdminMixin, form_changes
-
-APPROVE_PERMISSION = "bookings.approve_booking"
-
-
-# -- small renderers ---------------------------------------------------------------------
-
-
-def _local(value: dt.datetime) -> str:
-    """A moment in the viewer's time zone (the middleware activates the user's own)."""
-    return formats.date_format(timezone.localtime(value), "Y-m-d D H:i")
-
-
-def _slot(start: dt.datetime, end: dt.datetime) -> str:
-    local_start, local_end = timezone.localtime(start), timezone.localtime(end)
-    if local_start.date() == local_end.date():
-        return f"{_local(start)}–{formats.time_format(local_end, 'H:i')}"
-    return f"{_local(start)} – {_local(end)}"
-
-
-def _booking_label(booking: Booking) -> str:
-    """How admin names a booking: its topic, unless the viewer may not read it (SE-5;
-    `details_visible`, which selectors.booking_list_for_review annotates)."""
-    if booking.details_visible:
-        return _("#%(id)s “%(topic)s”") % {"id": booking.pk, "topic": booking.topic}
-    return _("#%(id)s (confidential meeting)") % {"id": booking.pk}
-
-
-@dataclass(frozen=True)
-class _Named:
-    """An object as a template names it (`pk`, str) without its own __str__."""
-
-    pk: int
-    label: str
-
-    def __str__(self) -> str:
-        return self.label
-
-
-def _bullets(items: Iterable[str], css_class: str = "") -> str:
-    return format_html(
-        '<ul class="booking-panel {}">{}</ul>',
-        css_class,
-        format_html_join("", "<li>{}</li>", ((item,) for item in items)),
-    )
-
-
-# -- the queue -----------------------------------------------------------------------------
+from oversight.admin_mixins import ReadOnlyAdminMixin
 
 
 class RejectReasonForm(forms.Form):
@@ -274,7 +218,7 @@ class OccurrenceInline(BookingPartInline):
 
     @admin.display(description=_("when (your time zone)"))
     def when(self, obj: Occurrence) -> str:
-        return _slot(obj.start, obj.end)
+        return slot_label(obj.start, obj.end)
 
     @admin.display(description=_("late cancellation"))
     def late(self, obj: Occurrence) -> str:
@@ -285,11 +229,11 @@ class OccurrenceInline(BookingPartInline):
         if obj.decided_at is None:
             return "–"
         who = obj.decided_by or _("usage policy (automatic)")
-        return format_html("{}<br>{}", who, _local(obj.decided_at))
+        return format_html("{}<br>{}", who, moment_label(obj.decided_at))
 
     @admin.display(description=_("replaces"))
     def replaces_slot(self, obj: Occurrence) -> str:
-        return _slot(obj.replaces.start, obj.replaces.end) if obj.replaces_id else "–"
+        return slot_label(obj.replaces.start, obj.replaces.end) if obj.replaces_id else "–"
 
 
 def _change_rows(
@@ -308,7 +252,7 @@ def _change_rows(
             return rooms.get(value, f"#{value}")
         if field in ("start", "end"):
             moment = parse_datetime(value) if isinstance(value, str) else value
-            return _local(moment) if moment else str(value)
+            return moment_label(moment) if moment else str(value)
         if isinstance(value, bool):
             return _("yes") if value else _("no")
         return str(value)
@@ -510,7 +454,7 @@ class BookingAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            label = _booking_label(obj)
+            label = booking_label(obj)
             context.update(
                 {
                     "subtitle": label,
@@ -528,10 +472,10 @@ class BookingAdmin(admin.ModelAdmin):
         booking = self.get_object(request, unquote(object_id))
         if booking is not None and hasattr(response, "context_data"):
             # The stock page titles itself with str(booking), the topic (SE-5).
-            label = _booking_label(booking)
+            label = booking_label(booking)
             response.context_data["title"] = _("Change history: %s") % label
             response.context_data["subtitle"] = None
-            response.context_data["object"] = _Named(booking.pk, label)
+            response.context_data["object"] = Named(booking.pk, label)
         return response
 
     @admin.display(description=_("agenda"))
@@ -581,7 +525,7 @@ class BookingAdmin(admin.ModelAdmin):
             if not attendee.is_active:
                 text = format_html("<del>{}</del> ({})", text, _("no longer invited"))
             rows.append(text)
-        return _bullets(rows)
+        return bullets(rows)
 
     @admin.display(description=_("conflicts"))
     def conflicts_panel(self, obj: Booking) -> str:
@@ -600,7 +544,9 @@ class BookingAdmin(admin.ModelAdmin):
             )
         rows = []
         for item in found:
-            slot = f"{_slot(item.occurrence.start, item.occurrence.end)}, {item.occurrence.room}"
+            slot = (
+                f"{slot_label(item.occurrence.start, item.occurrence.end)}, {item.occurrence.room}"
+            )
             if item.conflicts:
                 rows.append(
                     format_html(
@@ -611,7 +557,7 @@ class BookingAdmin(admin.ModelAdmin):
                 )
             else:
                 rows.append(format_html('{}: <span class="booking-ok">{}</span>', slot, _("free")))
-        return _bullets(rows)
+        return bullets(rows)
 
     @admin.display(description=_("usage rules"))
     def rules_panel(self, obj: Booking) -> str:
@@ -626,7 +572,7 @@ class BookingAdmin(admin.ModelAdmin):
         return format_html(
             "{}{}",
             _("Against usage policy v%(version)s:") % {"version": check.version},
-            _bullets((v.message() for v in check.violations), "booking-problem"),
+            bullets((v.message() for v in check.violations), "booking-problem"),
         )
 
     @admin.display(description=_("organizer's record"))
@@ -635,7 +581,7 @@ class BookingAdmin(admin.ModelAdmin):
         return format_html(
             "{}{}",
             _("Last %(days)d days:") % {"days": record.days},
-            _bullets(
+            bullets(
                 [
                     ngettext(
                         "%(count)d booking requested",
@@ -671,7 +617,7 @@ class BookingAdmin(admin.ModelAdmin):
         return format_html(
             "{}{}",
             _("Asked for by %(who)s on %(when)s.")
-            % {"who": change.requested_by, "when": _local(change.requested_at)},
+            % {"who": change.requested_by, "when": moment_label(change.requested_at)},
             _change_table(change, obj),
         )
 
@@ -691,7 +637,7 @@ class BookingAdmin(admin.ModelAdmin):
                 self.message_user(
                     request,
                     _("%(booking)s: %(error)s")
-                    % {"booking": _booking_label(booking), "error": error.detail},
+                    % {"booking": booking_label(booking), "error": error.detail},
                     level=messages.ERROR,
                 )
             else:
@@ -719,7 +665,7 @@ class BookingAdmin(admin.ModelAdmin):
             "title": _("Reject booking requests"),
             "subtitle": None,
             "opts": self.opts,
-            "bookings": [_booking_label(b) for b in bookings],
+            "bookings": [booking_label(b) for b in bookings],
             "form": form,
             "action_url": action_url,
             "bulk": bulk,
@@ -788,354 +734,3 @@ class BookingAdmin(admin.ModelAdmin):
             self._decide(request, [booking], reason=form.cleaned_data["reason"])
             return HttpResponseRedirect(self._queue_url())
         return self._reject_page(request, [booking], form, action_url=request.path, bulk=False)
-
-
-# -- rooms, providers, blackout periods ----------------------------------------------------
-
-
-@admin.register(Room)
-class RoomAdmin(AuditedModelAdmin, admin.ModelAdmin):
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ("name", "provider", "capacity", "features", "status", "maintenance_reason")
-    list_filter = ("status", "provider")
-    list_select_related = ("provider",)
-    search_fields = ("name",)
-    fieldsets = (
-        (None, {"fields": ("name", "provider", "capacity", "preparation_minutes")}),
-        (
-            _("Features"),
-            {"fields": ("supports_recording", "supports_large_meeting", "allows_external_guests")},
-        ),
-        (
-            _("Status"),
-            {
-                "description": _(
-                    "A room under maintenance cannot be booked; say why. Bookings already "
-                    "made are not cancelled automatically: ask their organizers to move them."
-                ),
-                "fields": ("status", "maintenance_reason"),
-            },
-        ),
-        (
-            _("Fixed meeting link (manual rooms)"),
-            {"fields": ("join_url", "meeting_code", "meeting_password")},
-        ),
-    )
-
-    @admin.display(description=_("features"))
-    def features(self, obj: Room) -> str:
-        on = [str(Room._meta.get_field(f).verbose_name) for f in Room.FEATURES if getattr(obj, f)]
-        return ", ".join(on) if on else "–"
-
-
-@admin.register(Provider)
-class ProviderAdmin(AuditedModelAdmin, admin.ModelAdmin):
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ("name", "kind", "base_url", "is_active")
-    list_filter = ("kind", "is_active")
-    search_fields = ("name",)
-
-
-@admin.register(Blackout)
-class BlackoutAdmin(AuditedModelAdmin, admin.ModelAdmin):
-    """Blackout periods: no one can book then. Ended early by unticking "active"."""
-
-    list_display = ("reason", "rooms", "start", "end", "is_active", "created_by")
-    list_filter = ("is_active", "room")
-    list_select_related = ("room", "created_by")
-    search_fields = ("reason",)
-    date_hierarchy = "start"
-    fields = ("room", "start", "end", "reason", "is_active", "created_by")
-    readonly_fields = ("created_by",)
-
-    @admin.display(description=_("rooms"), ordering="room__name")
-    def rooms(self, obj: Blackout) -> str:
-        return str(obj.room) if obj.room_id else _("All rooms")
-
-    def save_model(self, request, obj, form, change) -> None:
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        booked = selectors.blackout_booked_meetings(blackout=obj)
-        if obj.is_active and booked:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d booked meeting falls within this blackout period; it is not "
-                    "cancelled automatically: ask its organizer to move or cancel it (the "
-                    "bookings list's meeting date filter finds it).",
-                    "%(count)d booked meetings fall within this blackout period; they are not "
-                    "cancelled automatically: ask their organizers to move or cancel them "
-                    "(the bookings list's meeting date filter finds them).",
-                    booked,
-                )
-                % {"count": booked},
-                level=messages.WARNING,
-            )
-
-
-# -- the usage policy --------------------------------------------------------------------
-
-
-@admin.register(UsagePolicy)
-class UsagePolicyAdmin(admin.ModelAdmin):
-    """Versioned: saving the form adds a new version (the one in force) and leaves the
-    one edited as it was; older versions are read-only."""
-
-    list_display = (
-        "version_label",
-        "in_force",
-        "created_at",
-        "created_by",
-        "min_advance_hours",
-        "max_duration_minutes",
-        "horizon_days",
-        "working_hours",
-        "auto_approve",
-    )
-    list_select_related = ("created_by",)
-    ordering = ("-version",)
-    readonly_fields = ("version", "created_at", "created_by")
-    fieldsets = (
-        (
-            None,
-            {
-                "description": _(
-                    "Saving adds a new version of the usage policy, in force at once; "
-                    "earlier versions are kept unchanged."
-                ),
-                "fields": ("version", "created_at", "created_by"),
-            },
-        ),
-        (
-            _("Booking"),
-            {
-                "fields": (
-                    "min_advance_hours",
-                    "max_duration_minutes",
-                    "horizon_days",
-                    "workday_start",
-                    "workday_end",
-                    "allowed_weekdays",
-                )
-            },
-        ),
-        (_("Quotas"), {"fields": ("user_weekly_quota_hours", "department_weekly_quota_hours")}),
-        (
-            _("Approval"),
-            {"fields": ("auto_approve", "auto_approve_max_headcount", "auto_approve_max_minutes")},
-        ),
-        (
-            _("Meetings"),
-            {
-                "fields": (
-                    "reminder_lead_minutes",
-                    "sign_in_opens_minutes",
-                    "no_show_grace_minutes",
-                    "cancellation_deadline_hours",
-                )
-            },
-        ),
-    )
-
-    def get_queryset(self, request):
-        latest = UsagePolicy.objects.order_by("-version").values("version")[:1]
-        return super().get_queryset(request).annotate(latest_version=Subquery(latest))
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.version != self._latest_version(obj):
-            return False  # an old version is history: read-only
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    @staticmethod
-    def _latest_version(obj: UsagePolicy) -> int:
-        latest = getattr(obj, "latest_version", None)
-        return latest if latest is not None else policy_current().version
-
-    def get_changeform_initial_data(self, request) -> dict:
-        # A new version starts from the one in force.
-        current = policy_current()
-        initial = model_to_dict(current, fields=POLICY_FIELDS)
-        return {**initial, **super().get_changeform_initial_data(request)}
-
-    def save_model(self, request, obj, form, change) -> None:
-        values = {name: getattr(obj, name) for name in POLICY_FIELDS}
-        created = usage_policy_create(actor=request.user, values=values, changes=form_changes(form))
-        # The edited row stays as it was in the database; admin goes on with the new one.
-        obj.pk, obj.version = created.pk, created.version
-        obj.created_at, obj.created_by = created.created_at, created.created_by
-        obj._state.adding = False
-
-    def response_change(self, request, obj):
-        return self.response_add(request, obj)
-
-    @admin.display(description=_("version"), ordering="version")
-    def version_label(self, obj: UsagePolicy) -> str:
-        return f"v{obj.version}"
-
-    @admin.display(description=_("in force"), boolean=True)
-    def in_force(self, obj: UsagePolicy) -> bool:
-        return obj.version == obj.latest_version
-
-    @admin.display(description=_("working hours"))
-    def working_hours(self, obj: UsagePolicy) -> str:
-        return f"{obj.workday_start:%H:%M}–{obj.workday_end:%H:%M} ({obj.allowed_weekdays})"
-
-
-# -- suspended booking rights (BK-2, OV-5) ------------------------------------------------
-
-
-class SuspensionStateFilter(admin.SimpleListFilter):
-    title = _("state")
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return (("in_force", _("In force")), ("lifted", _("Lifted")))
-
-    def queryset(self, request, queryset):
-        if self.value() == "in_force":
-            return queryset.filter(suspensions_in_force_at(timezone.now()))
-        if self.value() == "lifted":
-            return queryset.filter(lifted_at__isnull=False)
-        return queryset
-
-
-class SuspensionImposeForm(forms.ModelForm):
-    class Meta:
-        model = BookingSuspension
-        fields = ("user", "start", "end", "reason")
-
-    actor = None  # set by the admin for the request
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        # The service's own refusals, shown on the form before anything is saved.
-        try:
-            booking_suspension_check(
-                user=cleaned["user"],
-                actor=self.actor,
-                reason=cleaned.get("reason", ""),
-                start=cleaned.get("start"),
-                end=cleaned.get("end"),
-            )
-        except ApplicationError as error:
-            field = next((f for f in error.fields if f in self.fields), None)
-            self.add_error(field, error.detail)
-        return cleaned
-
-
-class SuspensionLiftForm(forms.ModelForm):
-    class Meta:
-        model = BookingSuspension
-        fields = ("lift_reason",)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["lift_reason"].required = True
-        self.fields["lift_reason"].help_text = _("To lift the suspension now, say why and save.")
-
-
-@admin.register(BookingSuspension)
-class BookingSuspensionAdmin(admin.ModelAdmin):
-    """OV-5: the supervision team suspends or removes a user's right to book, and lifts
-    a suspension early; both through `bookings.services`, which audits them. A lifted
-    suspension is history: read-only. Nothing is deleted."""
-
-    list_display = ("user", "start", "until", "reason", "in_force", "imposed_by", "lifted_at")
-    list_filter = (SuspensionStateFilter,)
-    list_select_related = ("user", "imposed_by")
-    search_fields = ("user__email", "user__name", "reason")
-    autocomplete_fields = ("user",)
-    date_hierarchy = "start"
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = SuspensionLiftForm if obj is not None else SuspensionImposeForm
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = request.user
-        return form
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ("user", "start", "end", "reason")
-        return (
-            "user",
-            "start",
-            "end",
-            "reason",
-            "imposed_by",
-            "created_at",
-            "lifted_at",
-            "lifted_by",
-            "lift_reason",
-        )
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return ()
-        fields = self.get_fields(request, obj)
-        return fields if obj.lifted_at else tuple(f for f in fields if f != "lift_reason")
-
-    def get_changeform_initial_data(self, request) -> dict:
-        return {"start": timezone.now(), **super().get_changeform_initial_data(request)}
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.lifted_at is not None:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def save_model(self, request, obj, form, change) -> None:
-        if change:
-            lifted = booking_suspension_lift(
-                suspension=obj, actor=request.user, reason=form.cleaned_data["lift_reason"]
-            )
-        else:
-            lifted = booking_suspension_impose(
-                user=obj.user,
-                actor=request.user,
-                reason=obj.reason,
-                start=obj.start,
-                end=obj.end,
-            )
-        obj.pk = lifted.pk
-        obj.refresh_from_db()
-
-    @admin.display(description=_("until"), ordering="end")
-    def until(self, obj: BookingSuspension) -> str:
-        return _local(obj.end) if obj.end else _("Removed")
-
-    @admin.display(description=_("in force"), boolean=True)
-    def in_force(self, obj: BookingSuspension) -> bool:
-        return obj.in_force_at(timezone.now())
-
-
-@admin.register(NotificationDelivery)
-class NotificationDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """X-3: who was emailed about which booking, and when; for IT and the supervision
-    team to answer "I never got the email". A record: nothing here is added, changed or
-    deleted by hand. The booking shows by number and room, never its topic, which may
-    be confidential (SE-5) and IT does not oversee bookings."""
-
-    list_display = ("created_at", "sent_at", "kind", "email", "booking_shown", "room")
-    list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter))
-    search_fields = ("email", "=booking__id")
-    search_help_text = _("Search by email address or booking number.")
-    date_hierarchy = "created_at"
-    list_select_related = ("booking__room",)
-    fields = ("created_at", "sent_at", "kind", "email", "user", "booking_shown", "room", "key")
-    readonly_fields = fields
-
-    @admin.display(description=_("booking"), ordering="booking_id")
-    def booking_shown(self, obj: NotificationDelivery) -> str:
-        return f"#{obj.booking_id}"
-
-    @admin.display(description=_("room"))
-    def room(self, obj: NotificationDelivery) -> str:
-        return obj.booking.room.name

@@ -1,0 +1,97 @@
+"""BK-17 / BK-2: rooms, providers and blackout periods."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from bookings import selectors
+from bookings.models import (
+    Blackout,
+    Provider,
+    Room,
+)
+from oversight.admin_mixins import AuditedModelAdmin
+
+
+@admin.register(Room)
+class RoomAdmin(AuditedModelAdmin, admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("name", "provider", "capacity", "features", "status", "maintenance_reason")
+    list_filter = ("status", "provider")
+    list_select_related = ("provider",)
+    search_fields = ("name",)
+    fieldsets = (
+        (None, {"fields": ("name", "provider", "capacity", "preparation_minutes")}),
+        (
+            _("Features"),
+            {"fields": ("supports_recording", "supports_large_meeting", "allows_external_guests")},
+        ),
+        (
+            _("Status"),
+            {
+                "description": _(
+                    "A room under maintenance cannot be booked; say why. Bookings already "
+                    "made are not cancelled automatically: ask their organizers to move them."
+                ),
+                "fields": ("status", "maintenance_reason"),
+            },
+        ),
+        (
+            _("Fixed meeting link (manual rooms)"),
+            {"fields": ("join_url", "meeting_code", "meeting_password")},
+        ),
+    )
+
+    @admin.display(description=_("features"))
+    def features(self, obj: Room) -> str:
+        on = [str(Room._meta.get_field(f).verbose_name) for f in Room.FEATURES if getattr(obj, f)]
+        return ", ".join(on) if on else "–"
+
+
+@admin.register(Provider)
+class ProviderAdmin(AuditedModelAdmin, admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("name", "kind", "base_url", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name",)
+
+
+@admin.register(Blackout)
+class BlackoutAdmin(AuditedModelAdmin, admin.ModelAdmin):
+    """Blackout periods: no one can book then. Ended early by unticking "active"."""
+
+    list_display = ("reason", "rooms", "start", "end", "is_active", "created_by")
+    list_filter = ("is_active", "room")
+    list_select_related = ("room", "created_by")
+    search_fields = ("reason",)
+    date_hierarchy = "start"
+    fields = ("room", "start", "end", "reason", "is_active", "created_by")
+    readonly_fields = ("created_by",)
+
+    @admin.display(description=_("rooms"), ordering="room__name")
+    def rooms(self, obj: Blackout) -> str:
+        return str(obj.room) if obj.room_id else _("All rooms")
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        booked = selectors.blackout_booked_meetings(blackout=obj)
+        if obj.is_active and booked:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d booked meeting falls within this blackout period; it is not "
+                    "cancelled automatically: ask its organizer to move or cancel it (the "
+                    "bookings list's meeting date filter finds it).",
+                    "%(count)d booked meetings fall within this blackout period; they are not "
+                    "cancelled automatically: ask their organizers to move or cancel them "
+                    "(the bookings list's meeting date filter finds them).",
+                    booked,
+                )
+                % {"count": booked},
+                level=messages.WARNING,
+            )

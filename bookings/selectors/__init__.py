@@ -1,0 +1,80 @@
+"""Reads of the booking domain that are more than a `get` (DESIGN "Inside an app"), one
+module per sub-domain:
+
+- `availability`: free rooms for a slot, a room's free slots on a day, a series' preview;
+- `occupancy`: the week's calendar of every room;
+- `review`: the approvers' queue and what they need to decide a request (BK-4);
+- `visibility`: the bookings a person may look at, and what they may read of each.
+
+The public names are importable from here."""
+
+from bookings.selectors.availability import (
+    OCCUPYING,
+    ROOM_FEATURES,
+    DaySlots,
+    room_free_slots_on_day,
+    room_get_listed,
+    room_list_active,
+    room_list_free_for_slot,
+    series_preview,
+)
+from bookings.selectors.occupancy import occupancy_for_week, occupancy_for_week_json
+from bookings.selectors.review import (
+    QUEUE_RANK,
+    RECORD_DAYS,
+    REVIEW_ORDERING,
+    OccurrenceConflicts,
+    OrganizerRecord,
+    RuleCheck,
+    blackout_booked_meetings,
+    booking_invitee_counts,
+    booking_list_for_review,
+    booking_pending_change,
+    booking_pending_conflicts,
+    booking_pending_occurrences,
+    booking_pending_rule_check,
+    organizer_record,
+)
+from bookings.selectors.visibility import (
+    BookingAccess,
+    booking_access,
+    booking_details_visible_expression,
+    booking_get_visible,
+    booking_has_meeting_between,
+    booking_list_for_user,
+    booking_with_parts,
+)
+
+__all__ = [
+    "OCCUPYING",
+    "QUEUE_RANK",
+    "RECORD_DAYS",
+    "REVIEW_ORDERING",
+    "ROOM_FEATURES",
+    "BookingAccess",
+    "DaySlots",
+    "OccurrenceConflicts",
+    "OrganizerRecord",
+    "RuleCheck",
+    "blackout_booked_meetings",
+    "booking_access",
+    "booking_details_visible_expression",
+    "booking_get_visible",
+    "booking_has_meeting_between",
+    "booking_invitee_counts",
+    "booking_list_for_review",
+    "booking_list_for_user",
+    "booking_pending_change",
+    "booking_pending_conflicts",
+    "booking_pending_occurrences",
+    "booking_pending_rule_check",
+    "booking_with_parts",
+    "occupancy_for_week",
+    "occupancy_for_week_json",
+    "organizer_record",
+    "room_free_slots_on_day",
+    "room_get_listed",
+    "room_list_active",
+    "room_list_free_for_slot",
+    "series_preview",
+]

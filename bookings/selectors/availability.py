@@ -1,0 +1,174 @@
+"""BK-9: which rooms are free for a slot, and when a room is free on a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import (
+    QuerySet,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bookings import conflicts, recurrence, rules
+from bookings.models import Occurrence, Room
+from bookings.validation import validate_basics
+from meetingops.errors import ApplicationError
+
+S = Occurrence.Status
+
+
+OCCUPYING = list(Occurrence.OCCUPYING)
+
+
+# Room.FEATURES by the short names the API filters on.
+ROOM_FEATURES = {
+    "recording": "supports_recording",
+    "large_meeting": "supports_large_meeting",
+    "external_guests": "allows_external_guests",
+}
+
+
+def room_list_active(
+    *, capacity_min: int | None = None, features: Iterable[str] = ()
+) -> QuerySet[Room]:
+    """Rooms that can be booked, holding at least `capacity_min` people and offering
+    every feature named (`recording`, `large_meeting`, `external_guests`)."""
+    # A handful of providers serve many rooms: fetch each once, not once per room.
+    rooms = Room.objects.prefetch_related("provider").filter(status=Room.Status.ACTIVE)
+    if capacity_min:
+        rooms = rooms.filter(capacity__gte=capacity_min)
+    for feature in features:
+        rooms = rooms.filter(**{ROOM_FEATURES[feature]: True})
+    return rooms.order_by("name")
+
+
+def room_get_listed(*, room_id: int) -> Room | None:
+    """A room employees may look at: active or under maintenance, not retired."""
+    return (
+        Room.objects.select_related("provider")
+        .exclude(status=Room.Status.RETIRED)
+        .filter(pk=room_id)
+        .first()
+    )
+
+
+def room_list_free_for_slot(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    capacity: int | None = None,
+    features: Iterable[str] = (),
+) -> list[Room]:
+    """BK-9: the active rooms (with the capacity and features asked) that the slot
+    [start, end) fits in: no pending or approved meeting and no active blackout in
+    [start - the room's preparation, end). Three queries whatever the number of rooms:
+    the rooms and their providers, then what occupies any of them near the slot (read
+    through bounded index ranges) with the blackouts; each room's own preparation is
+    applied here. A slot that ends before it starts, or lasts over a day, is refused
+    (`end_before_start`, `slot_too_long`)."""
+    if end <= start:
+        raise ApplicationError(
+            _("The end must come after the start."), code="end_before_start", fields=["end"]
+        )
+    if end - start > rules.MAX_OCCURRENCE_DURATION:
+        raise ApplicationError(
+            _("Search a slot of one day at most."), code="slot_too_long", fields=["end"]
+        )
+    candidates = room_list_active(capacity_min=capacity, features=features)
+    rooms = list(candidates)
+    if not rooms:
+        return []
+    reach_from = start - max(room.preparation for room in rooms)
+    # The same rooms as a subquery: one parameter list to compile, not hundreds of ids.
+    room_ids = candidates.order_by().values("pk")
+    ends: dict[int | None, list[dt.datetime]] = defaultdict(list)
+    taken = conflicts.occupying_between(reach_from, end, rooms=room_ids)
+    blackouts = conflicts.blackouts_between(reach_from, end, rooms=room_ids)
+    # One round trip for both: meetings, and blackouts (room None: every room).
+    for room_id, taken_end in (
+        taken.order_by()
+        .values_list("room_id", "end")
+        .union(blackouts.order_by().values_list("room_id", "end"), all=True)
+    ):
+        ends[room_id].append(taken_end)
+    return [
+        room
+        for room in rooms
+        if not any(e > start - room.preparation for e in (*ends[room.pk], *ends[None]))
+    ]
+
+
+@dataclass(frozen=True)
+class DaySlots:
+    opens: dt.datetime | None  # None: no working hours that day
+    closes: dt.datetime | None
+    free: list[tuple[dt.datetime, dt.datetime]]
+
+
+def room_free_slots_on_day(*, room: Room, day: dt.date) -> DaySlots:
+    """BK-9: when on `day` (company time) a meeting can be held in `room`: the policy's
+    working hours minus what is occupied and blacked out. A meeting needs the room's
+    preparation time free before it, so a free stretch [a, b) of the room's time line
+    admits meetings in [a + preparation, b). Two queries."""
+    policy = rules.policy_current()
+    if day.isoweekday() not in policy.weekdays:
+        return DaySlots(None, None, [])
+    zone = rules.company_zone()
+    opens = dt.datetime.combine(day, policy.workday_start, tzinfo=zone)
+    closes = dt.datetime.combine(day, policy.workday_end, tzinfo=zone)
+    if room.status != Room.Status.ACTIVE:
+        return DaySlots(opens, closes, [])
+    prep = room.preparation
+    reach_from = opens - prep
+    busy = list(
+        conflicts.occupying_between(reach_from, closes, rooms=room).values_list(
+            "occupied_from", "end"
+        )
+    )
+    busy += conflicts.blackouts_between(reach_from, closes, rooms=room).values_list("start", "end")
+    free, cursor = [], reach_from
+    for busy_from, busy_until in sorted(busy):
+        if busy_from > cursor:
+            free.append((cursor, busy_from))
+        cursor = max(cursor, busy_until)
+    free.append((cursor, closes))
+    slots = []
+    for free_from, free_until in free:
+        meeting_from, meeting_until = max(free_from + prep, opens), min(free_until, closes)
+        if meeting_from < meeting_until:
+            slots.append((meeting_from.astimezone(zone), meeting_until.astimezone(zone)))
+    return DaySlots(opens, closes, slots)
+
+
+def series_preview(
+    *,
+    organizer,
+    room: Room,
+    start: dt.datetime,
+    end: dt.datetime,
+    recurrence_rule: dict | None,
+    expected_headcount: int = 1,
+) -> list[dict]:
+    """BK-8: every occurrence of the series with whether it is free, and why not."""
+    validate_basics(start=start, end=end, topic="preview", headcount=expected_headcount)
+    rule = recurrence.rule_from(recurrence_rule) if recurrence_rule else None
+    slots = recurrence.occurrence_slots(start=start, end=end, rule=rule, tz=settings.TIME_ZONE)
+    policy = rules.policy_current()
+    now = timezone.now()
+    taken = conflicts.slot_conflicts(room=room, slots=slots)
+    preview = []
+    for index, (slot_start, slot_end) in enumerate(slots):
+        problems = [
+            v.as_dict()
+            for v in rules.check_slot(policy=policy, start=slot_start, end=slot_end, now=now)
+        ]
+        problems += [{"code": "conflict", **c.as_dict()} for c in taken.get(index, [])]
+        preview.append(
+            {"start": slot_start, "end": slot_end, "free": not problems, "problems": problems}
+        )
+    return preview

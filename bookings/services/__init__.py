@@ -1,0 +1,47 @@
+"""Every write of the booking domain (BK-1 to BK-8, OV-5). Pages, the API, admin and
+tasks call these functions; none of them repeats a rule. One module per sub-domain:
+
+- `requests`: an employee asks for a room (one meeting or a series);
+- `decisions`: approvers approve or reject;
+- `changes`: the organizer changes a booking (BK-5);
+- `cancellation`: the organizer cancels (BK-6);
+- `policy`: versions of the usage policy;
+- `suspensions`: suspended and removed booking rights (OV-5);
+- `status`: the status machine of meetings, and the booking row's summary of them;
+- `rows`: the rows every service writes alike (meetings, join information, the email
+  queued on commit).
+
+The public names are importable from here."""
+
+from bookings.services.cancellation import booking_cancel
+from bookings.services.changes import MATERIAL_FIELDS, PLAIN_FIELDS, booking_change
+from bookings.services.decisions import booking_approve, booking_reject
+from bookings.services.policy import POLICY_FIELDS, usage_policy_create
+from bookings.services.requests import WrittenParts, booking_request, series_preview
+from bookings.services.status import TRANSITIONS, booking_summary_refresh
+from bookings.services.suspensions import (
+    booking_suspension_check,
+    booking_suspension_impose,
+    booking_suspension_lift,
+)
+from bookings.validation import BookingInputError
+
+__all__ = [
+    "MATERIAL_FIELDS",
+    "PLAIN_FIELDS",
+    "POLICY_FIELDS",
+    "TRANSITIONS",
+    "BookingInputError",
+    "WrittenParts",
+    "booking_approve",
+    "booking_cancel",
+    "booking_change",
+    "booking_reject",
+    "booking_request",
+    "booking_summary_refresh",
+    "booking_suspension_check",
+    "booking_suspension_impose",
+    "booking_suspension_lift",
+    "series_preview",
+    "usage_policy_create",
+]

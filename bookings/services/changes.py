@@ -1,0 +1,251 @@
+"""BK-5: changes of a booking; those of an approved one wait for the approver while
+the old slot stays held."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bookings import rules, selectors
+from bookings.models import (
+    Booking,
+    BookingChange,
+    Occurrence,
+    Room,
+)
+from bookings.permissions import can_change
+from bookings.services.rows import (
+    booking_locked,
+    booking_save,
+    is_overlap_violation,
+    join_info_give,
+    notify_on_commit,
+    occurrences_create,
+    raise_if_taken,
+)
+from bookings.services.status import (
+    booking_summary_refresh,
+    occurrence_transition,
+    occurrences_save,
+)
+from bookings.validation import BookingInputError, clean_topic, validate_basics
+from meetingops.errors import InvalidTransition, PermissionDeniedError
+from oversight import audit
+
+S = Occurrence.Status
+
+# Fields whose change sends an approved booking back to the approver (BK-5).
+MATERIAL_FIELDS = ("room", "start", "end", "expected_headcount", "confidential")
+PLAIN_FIELDS = ("topic", "agenda", "mode", "recording_allowed", "chat_allowed", "password_required")
+
+
+def _field_value(value: Any) -> Any:
+    if isinstance(value, Room):
+        return value.pk
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def booking_change(*, booking: Booking, actor, **changes: Any) -> Booking:
+    """BK-5: change a booking. Topic, agenda and settings change at once. A change of
+    room, time, headcount or confidentiality goes to the approver when the booking was
+    approved: the new slot is held beside the old one, which stays the organizer's
+    until the change is decided. Time changes apply to single meetings."""
+    unknown = set(changes) - set(MATERIAL_FIELDS) - set(PLAIN_FIELDS)
+    if unknown:
+        raise BookingInputError(
+            _("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))}
+        )
+    if not can_change(actor, booking):
+        raise PermissionDeniedError(
+            _("Only the organizer can change this booking."), code="not_organizer"
+        )
+    with transaction.atomic():
+        booking = booking_locked(booking)
+        if booking.status not in (Booking.Status.PENDING, Booking.Status.APPROVED):
+            raise InvalidTransition(
+                _("Only pending or approved bookings can be changed."), code="not_changeable"
+            )
+        if selectors.booking_pending_change(booking=booking) is not None:
+            raise InvalidTransition(
+                _("A change of this booking is already waiting for approval."),
+                code="change_pending",
+            )
+        current = list(
+            booking.occurrences.filter(status__in=Occurrence.OCCUPYING, start__gt=timezone.now())
+        )
+        if not current:
+            raise InvalidTransition(
+                _("Only meetings that have not started can be changed."), code="already_started"
+            )
+        old = {
+            f: getattr(booking, f) for f in (*PLAIN_FIELDS, "expected_headcount", "confidential")
+        }
+        old["room"] = booking.room
+        if len(current) == 1:
+            old["start"], old["end"] = current[0].start, current[0].end
+        elif "start" in changes or "end" in changes:
+            raise BookingInputError(
+                _("Change the time of one meeting of a series at a time, or cancel and book anew."),
+                code="series_time_change",
+            )
+        if "topic" in changes:
+            changes["topic"] = clean_topic(changes["topic"])
+        changed = {f: v for f, v in changes.items() if f in old and v != old[f]}
+        if not changed:
+            return booking
+        plain = {f: v for f, v in changed.items() if f in PLAIN_FIELDS}
+        material = {f: v for f, v in changed.items() if f in MATERIAL_FIELDS}
+        if material and {S.PENDING, S.APPROVED} <= {o.status for o in current}:
+            # A change in place would move approved meetings without approval, and a
+            # change request would replace pending ones: wait for the decisions.
+            raise InvalidTransition(
+                _(
+                    "Some meetings of this series are approved and others still wait for "
+                    "a decision: change the room, headcount or confidentiality once all "
+                    "are decided."
+                ),
+                code="series_partly_decided",
+            )
+        room = material.get("room", booking.room)
+        room = Room.objects.select_related("provider").get(pk=room.pk)
+        if material:
+            start = material.get("start", old.get("start"))
+            end = material.get("end", old.get("end"))
+            headcount = material.get("expected_headcount", booking.expected_headcount)
+            if len(current) == 1:
+                validate_basics(
+                    start=start,
+                    end=end,
+                    topic=plain.get("topic", booking.topic),
+                    headcount=headcount,
+                )
+                slots = [(start, end)]
+            else:
+                slots = [(o.start, o.end) for o in current]
+            policy = rules.policy_current()
+            colleagues, external = selectors.booking_invitee_counts(booking=booking)
+            violations = rules.check_request(
+                policy=policy,
+                organizer=booking.organizer,
+                department=booking.organizer.department,
+                rooms=[room],
+                slots=slots,
+                headcount=rules.headcount_counted(headcount, colleagues + external),
+                recording_allowed=plain.get("recording_allowed", booking.recording_allowed),
+                external_guests=external,
+                exclude_booking=booking,
+            )
+            if violations:
+                raise rules.UsageRuleViolation(violations)
+            raise_if_taken(room, slots, exclude_booking=booking)
+        for f, v in plain.items():
+            setattr(booking, f, v)
+        history = {
+            f: {"old": _field_value(old[f]), "new": _field_value(v)} for f, v in changed.items()
+        }
+        try:
+            with transaction.atomic():
+                if material and any(o.status == S.APPROVED for o in current):
+                    _change_request(booking, actor, material, old, current, room, slots)
+                elif material:
+                    _change_in_place(booking, material, current, room, slots)
+                booking_save(booking)
+                if material:
+                    booking_summary_refresh(booking)
+        except IntegrityError as error:
+            if not is_overlap_violation(error):
+                raise
+            raise_if_taken(room, slots, exclude_booking=booking)
+            raise
+        audit.record(
+            actor=actor,
+            action="booking.change_requested"
+            if booking.status == Booking.Status.PENDING
+            and material
+            and selectors.booking_pending_change(booking=booking)
+            else "booking.changed",
+            target=booking,
+            data={"changes": history},
+        )
+        if material:
+            notify_on_commit("changed", booking)
+    return booking
+
+
+def _change_in_place(booking, material, current, room, slots) -> None:
+    """A pending booking: nothing was confirmed, so it simply changes."""
+    for f in ("expected_headcount", "confidential"):
+        if f in material:
+            setattr(booking, f, material[f])
+    booking.room = room
+    for o, (start, end) in zip(current, slots, strict=True):
+        o.room, o.start, o.end, o.occupied_from = room, start, end, start - room.preparation
+    Occurrence.objects.bulk_update(current, ["room", "start", "end", "occupied_from"])
+
+
+def _change_request(booking, actor, material, old, current, room, slots) -> None:
+    proposed = {f: _field_value(v) for f, v in material.items()}
+    BookingChange.objects.create(
+        booking=booking,
+        requested_by=actor,
+        proposed=proposed,
+        previous={f: _field_value(old[f]) for f in material},
+    )
+    if {"room", "start", "end"} & set(material):
+        occurrences_create(booking, room, slots, replaces=current)
+    booking.status = Booking.Status.PENDING
+
+
+def change_decide(
+    booking: Booking, change: BookingChange, *, approve: bool, actor, reason: str
+) -> None:
+    """Caller holds the booking's lock."""
+    now = timezone.now()
+    new = list(
+        booking.occurrences.filter(status=S.PENDING, replaces__isnull=False).select_related(
+            "replaces"
+        )
+    )
+    if approve:
+        for f in ("expected_headcount", "confidential"):
+            if f in change.proposed:
+                setattr(booking, f, change.proposed[f])
+        if "room" in change.proposed and change.proposed["room"] != booking.room_id:
+            booking.room = Room.objects.select_related("provider").get(pk=change.proposed["room"])
+            booking.join_url = booking.meeting_code = booking.meeting_password = ""
+        old = [o.replaces for o in new]
+        for o in old:
+            occurrence_transition(o, to=S.SUPERSEDED, actor=actor, now=now)
+        occurrences_save(old)
+        # The old rows leave the occupying statuses first, so the new ones never overlap them.
+        for o in new:
+            occurrence_transition(o, to=S.APPROVED, actor=actor, reason=reason, now=now)
+        occurrences_save(new)
+        booking_save(booking)
+        join_info_give(booking)
+    else:
+        for o in new:
+            occurrence_transition(o, to=S.REJECTED, actor=actor, reason=reason, now=now)
+        occurrences_save(new)
+    change.status = BookingChange.Status.APPROVED if approve else BookingChange.Status.REJECTED
+    change.decided_by, change.decided_at, change.reason = actor, now, reason
+    change.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    booking_summary_refresh(booking)
+    audit.record(
+        actor=actor,
+        action="booking.change_approved" if approve else "booking.change_rejected",
+        target=booking,
+        data={"change": change.pk, "proposed": change.proposed, "reason": reason},
+    )
+    notify_on_commit(
+        "change_approved" if approve else "change_rejected",
+        booking,
+        reason=reason,
+        moved=bool({"room", "start", "end"} & set(change.proposed)),
+    )
