@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import (
@@ -48,9 +49,14 @@ class Named:
         return self.label
 
 
-def bullets(items: Iterable[str], css_class: str = "") -> str:
-    return format_html(
-        '<ul class="booking-panel {}">{}</ul>',
-        css_class,
-        format_html_join("", "<li>{}</li>", ((item,) for item in items)),
-    )
+def panel(name: str, **context: Any) -> SafeString:
+    """One of the booking page's panels, rendered from
+    `templates/admin/bookings/booking/panels/<name>.html` (STYLE: HTML fragments live in
+    templates). The caller decides what the reader may see; the template only lays it out."""
+    html = render_to_string(f"admin/bookings/booking/panels/{name}.html", context)
+    return mark_safe(html.strip())  # noqa: S308 - a rendered template, escaped as it renders
+
+
+def item(text: str, css: str | None = None, *, slot: str = "") -> dict[str, Any]:
+    """A line of an `items` panel; `css` marks it as a problem or as fine."""
+    return {"text": text, "css": css, "slot": slot}

@@ -17,8 +17,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -28,9 +26,12 @@ from bookings.admin.display import (
     APPROVE_PERMISSION,
     Named,
     booking_label,
-    bullets,
     moment_label,
+    panel,
     slot_label,
+)
+from bookings.admin.display import (
+    item as line,
 )
 from bookings.models import (
     Booking,
@@ -229,7 +230,7 @@ class OccurrenceInline(BookingPartInline):
         if obj.decided_at is None:
             return "–"
         who = obj.decided_by or _("usage policy (automatic)")
-        return format_html("{}<br>{}", who, moment_label(obj.decided_at))
+        return panel("decided", who=who, when=moment_label(obj.decided_at))
 
     @admin.display(description=_("replaces"))
     def replaces_slot(self, obj: Occurrence) -> str:
@@ -275,17 +276,7 @@ def _change_rows(
 def _change_table(
     change: BookingChange, booking: Booking, rooms: dict[int, str] | None = None
 ) -> str:
-    return format_html(
-        '<table class="booking-change"><thead><tr><th></th><th>{}</th><th>{}</th></tr></thead>'
-        "<tbody>{}</tbody></table>",
-        _("now"),
-        _("proposed"),
-        format_html_join(
-            "",
-            "<tr><th>{}</th><td>{}</td><td><strong>{}</strong></td></tr>",
-            _change_rows(change, booking, rooms),
-        ),
-    )
+    return panel("change_table", rows=_change_rows(change, booking, rooms))
 
 
 class BookingChangeInline(BookingPartInline):
@@ -430,11 +421,9 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("topic"), ordering="visible_topic")
     def topic_shown(self, obj: Booking) -> str:
-        if obj.details_visible:
-            if obj.confidential:
-                return format_html("{} <small>({})</small>", obj.topic, _("confidential"))
-            return obj.topic
-        return format_html("<em>{}</em>", _("Confidential meeting"))
+        return panel(
+            "topic", topic=obj.topic, confidential=obj.confidential, visible=obj.details_visible
+        )
 
     @admin.display(description=_("first start"), ordering="queue_start")
     def first_meeting(self, obj: Booking):
@@ -481,7 +470,7 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description=_("agenda"))
     def agenda_shown(self, obj: Booking) -> str:
         if not obj.details_visible:
-            return format_html("<em>{}</em>", _("Confidential meeting"))
+            return panel("confidential")
         return obj.agenda or "–"
 
     @admin.display(description=_("settings"))
@@ -500,32 +489,34 @@ class BookingAdmin(admin.ModelAdmin):
         if not obj.join_url and not obj.meeting_code:
             return _("Given by the room's provider when the booking is approved.")
         if not obj.details_visible:
-            return format_html("<em>{}</em>", _("Confidential meeting"))
+            return panel("confidential")
         # SE-5: the meeting password is for the invitees; admin only says there is one.
         lines = [obj.join_url] if obj.join_url else []
         if obj.meeting_code:
             lines.append(_("Meeting ID: %(code)s") % {"code": obj.meeting_code})
         if obj.meeting_password:
             lines.append(_("A meeting password is set (shown to the invitees only)."))
-        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+        return panel("lines", lines=lines)
 
     @admin.display(description=_("attendees"))
     def attendees_panel(self, obj: Booking) -> str:
         if not obj.details_visible:
-            return format_html("<em>{}</em>", _("Confidential meeting"))
+            return panel("confidential")
         attendees = list(obj.attendees.select_related("user").order_by("user__name", "email"))
         if not attendees:
             return _("Only the organizer.")
-        rows = []
-        for attendee in attendees:
-            if attendee.user_id:
-                text = format_html("{} &lt;{}&gt;", attendee.user, attendee.user.email)
-            else:
-                text = format_html("{} ({})", attendee.email, _("external guest"))
-            if not attendee.is_active:
-                text = format_html("<del>{}</del> ({})", text, _("no longer invited"))
-            rows.append(text)
-        return bullets(rows)
+        return panel(
+            "attendees",
+            attendees=[
+                {
+                    "email_only": not a.user_id,
+                    "name": a.user if a.user_id else "",
+                    "email": a.user.email if a.user_id else a.email,
+                    "active": a.is_active,
+                }
+                for a in attendees
+            ],
+        )
 
     @admin.display(description=_("conflicts"))
     def conflicts_panel(self, obj: Booking) -> str:
@@ -533,9 +524,9 @@ class BookingAdmin(admin.ModelAdmin):
         if not found:
             return _("Nothing in this booking is waiting for a decision.")
         if not any(item.conflicts for item in found):
-            return format_html(
-                '<span class="booking-ok">{}</span>',
-                ngettext(
+            return panel(
+                "ok",
+                text=ngettext(
                     "The room is free for %(count)d pending meeting.",
                     "The room is free for all %(count)d pending meetings.",
                     len(found),
@@ -548,16 +539,11 @@ class BookingAdmin(admin.ModelAdmin):
                 f"{slot_label(item.occurrence.start, item.occurrence.end)}, {item.occurrence.room}"
             )
             if item.conflicts:
-                rows.append(
-                    format_html(
-                        '{}: <span class="booking-problem">{}</span>',
-                        slot,
-                        " ".join(conflict.describe() for conflict in item.conflicts),
-                    )
-                )
+                text = " ".join(conflict.describe() for conflict in item.conflicts)
+                rows.append(line(text, "booking-problem", slot=slot))
             else:
-                rows.append(format_html('{}: <span class="booking-ok">{}</span>', slot, _("free")))
-        return bullets(rows)
+                rows.append(line(_("free"), "booking-ok", slot=slot))
+        return panel("items", items=rows)
 
     @admin.display(description=_("usage rules"))
     def rules_panel(self, obj: Booking) -> str:
@@ -565,48 +551,47 @@ class BookingAdmin(admin.ModelAdmin):
         if check is None:
             return _("Nothing in this booking is waiting for a decision.")
         if not check.violations:
-            return format_html(
-                '<span class="booking-ok">{}</span>',
-                _("All rules pass (usage policy v%(version)s).") % {"version": check.version},
+            return panel(
+                "ok",
+                text=_("All rules pass (usage policy v%(version)s).") % {"version": check.version},
             )
-        return format_html(
-            "{}{}",
-            _("Against usage policy v%(version)s:") % {"version": check.version},
-            bullets((v.message() for v in check.violations), "booking-problem"),
+        return panel(
+            "items",
+            heading=_("Against usage policy v%(version)s:") % {"version": check.version},
+            items=[line(v.message()) for v in check.violations],
+            css_class="booking-problem",
         )
 
     @admin.display(description=_("organizer's record"))
     def record_panel(self, obj: Booking) -> str:
         record = selectors.organizer_record(organizer=obj.organizer)
-        return format_html(
-            "{}{}",
-            _("Last %(days)d days:") % {"days": record.days},
-            bullets(
-                [
+        return panel(
+            "items",
+            heading=_("Last %(days)d days:") % {"days": record.days},
+            items=[
+                line(
                     ngettext(
                         "%(count)d booking requested",
                         "%(count)d bookings requested",
                         record.bookings,
                     )
-                    % {"count": record.bookings},
-                    format_html(
-                        '<span class="{}">{}</span>',
-                        "booking-problem" if record.no_shows else "",
-                        ngettext("%(count)d no-show", "%(count)d no-shows", record.no_shows)
-                        % {"count": record.no_shows},
-                    ),
-                    format_html(
-                        '<span class="{}">{}</span>',
-                        "booking-problem" if record.late_cancellations else "",
-                        ngettext(
-                            "%(count)d late cancellation",
-                            "%(count)d late cancellations",
-                            record.late_cancellations,
-                        )
-                        % {"count": record.late_cancellations},
-                    ),
-                ]
-            ),
+                    % {"count": record.bookings}
+                ),
+                line(
+                    ngettext("%(count)d no-show", "%(count)d no-shows", record.no_shows)
+                    % {"count": record.no_shows},
+                    "booking-problem" if record.no_shows else "",
+                ),
+                line(
+                    ngettext(
+                        "%(count)d late cancellation",
+                        "%(count)d late cancellations",
+                        record.late_cancellations,
+                    )
+                    % {"count": record.late_cancellations},
+                    "booking-problem" if record.late_cancellations else "",
+                ),
+            ],
         )
 
     @admin.display(description=_("pending change"))
@@ -614,11 +599,11 @@ class BookingAdmin(admin.ModelAdmin):
         change = selectors.booking_pending_change(booking=obj)
         if change is None:
             return "–"
-        return format_html(
-            "{}{}",
-            _("Asked for by %(who)s on %(when)s.")
+        return panel(
+            "change",
+            asked=_("Asked for by %(who)s on %(when)s.")
             % {"who": change.requested_by, "when": moment_label(change.requested_at)},
-            _change_table(change, obj),
+            rows=_change_rows(change, obj),
         )
 
     # -- decisions -------------------------------------------------------------------------
