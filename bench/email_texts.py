@@ -157,6 +157,9 @@ def _emails():
                         reason=REASONS.get(kind, ""),
                         key=f"{kind}-{confidential}-{language}",
                     )
+                # Done with: its slot is free for the next booking (PostgreSQL's
+                # exclusion constraint would refuse a second meeting in it).
+                booking.occurrences.update(status="completed")
                 meeting = "confidential" if confidential else "plain"
                 for message in sorted(mail.outbox, key=lambda m: roles[m.to[0]]):
                     yield (
