@@ -1,6 +1,11 @@
 """Emails about a booking's decisions (BK-4, BK-5, BK-6), each in its recipient's
 language and time zone. Invitations with .ics come with BK-10.
 
+Each kind of email is three templates under `templates/bookings/email/<kind>/`: the
+subject (one line), the plain-text body and the HTML body, sent as one message with the
+HTML as its alternative. What a recipient may read of the meeting (SE-5) is decided here,
+in `email_reveals`, and the templates are given only that: they display, never decide.
+
 Each recipient gets a NotificationDelivery row under the notification's key (the Celery
 task id, kept by retries and redeliveries), claimed, sent and marked `sent_at`; a second
 run of the same notification mails only the rows still unsent (X-3). A row left unsent
@@ -9,6 +14,7 @@ invitee removed meanwhile)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import smtplib
 import uuid
 import zoneinfo
@@ -16,23 +22,27 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking, NotificationDelivery, Occurrence
+from bookings.permissions import oversees_bookings, sees_details
 
-SUBJECTS = {
-    "requested": lambda: _("New booking request: %(topic)s"),
-    "changed": lambda: _("Booking change to review: %(topic)s"),
-    "approved": lambda: _("Booking confirmed: %(topic)s"),
-    "rejected": lambda: _("Booking rejected: %(topic)s"),
-    "cancelled": lambda: _("Meeting cancelled: %(topic)s"),
-    "change_approved": lambda: _("Booking change approved: %(topic)s"),
-    "change_rejected": lambda: _("Booking change rejected: %(topic)s"),
-}
+# Each has its templates in templates/bookings/email/<kind>/.
+KINDS = (
+    "requested",
+    "changed",
+    "approved",
+    "rejected",
+    "cancelled",
+    "change_approved",
+    "change_rejected",
+)
 # BK-6: attendees are told of a cancellation; BK-5/BK-10: an approved change moves the
 # meeting, so they need its new time (its updated .ics comes with BK-10). A decision
 # that moves nothing for them (approved, rejected, change_rejected) is the organizer's
@@ -47,7 +57,6 @@ class Recipient:
     user: object | None  # None for an external guest
     language: str
     zone: str
-    is_organizer: bool = False
 
 
 def _approvers():
@@ -56,13 +65,12 @@ def _approvers():
     return ModelBackend().with_perm("bookings.approve_booking")
 
 
-def _person(user, *, is_organizer: bool = False) -> Recipient:
+def _person(user) -> Recipient:
     return Recipient(
         email=user.email,
         user=user,
         language=user.language or settings.LANGUAGE_CODE,
         zone=user.time_zone or settings.TIME_ZONE,
-        is_organizer=is_organizer,
     )
 
 
@@ -74,7 +82,7 @@ def recipients(booking: Booking, kind: str, *, moved: bool = True) -> list[Recip
     if kind in ("requested", "changed"):
         people = [_person(u) for u in _approvers() if u.pk != booking.organizer_id]
     else:
-        people = [_person(booking.organizer, is_organizer=True)]
+        people = [_person(booking.organizer)]
     if kind in ATTENDEES_TOLD and (moved or kind != "change_approved"):
         attendees = booking.attendees.filter(is_active=True).select_related("user")
         for a in attendees.order_by("pk"):
@@ -88,25 +96,103 @@ def recipients(booking: Booking, kind: str, *, moved: bool = True) -> list[Recip
     return list(unique.values())
 
 
-def _body(booking: Booking, kind: str, occurrences, reason: str, *, to: Recipient) -> str:
-    lines = [
-        _("Meeting topic: %(topic)s") % {"topic": booking.topic},
-        _("Online meeting room: %(room)s") % {"room": booking.room.name},
-        _("Organizer: %(name)s") % {"name": booking.organizer.get_full_name()},
-    ]
-    for o in occurrences:
-        start, end = timezone.localtime(o.start), timezone.localtime(o.end)
-        lines.append(f"  {start:%Y-%m-%d %H:%M}–{end:%H:%M} ({start.tzname()})")
-    # A cancellation's reason is for everyone told of it; an approver's note on a change
-    # is addressed to the organizer who asked, not to the people invited (who may be
-    # external guests).
-    if reason and (to.is_organizer or kind != "change_approved"):
-        lines.append(_("Reason: %(reason)s") % {"reason": reason})
-    # A moved meeting may have a new link (another room); the organizer had the old one.
-    # Invitees get the link, with the password, in their invitation (BK-10).
-    if kind in ("approved", "change_approved") and to.is_organizer and booking.join_url:
-        lines.append(_("Meeting link: %(url)s") % {"url": booking.join_url})
-    return "\n".join(lines)
+@dataclass(frozen=True)
+class EmailReveals:
+    """What one recipient's email may show of the meeting."""
+
+    details: bool  # the topic (SE-5's details: topic, agenda, invitees)
+    reason: bool  # the decision's or the cancellation's reason
+    join_link: bool  # the meeting link
+
+
+def email_reveals(*, recipient: Recipient, booking: Booking, kind: str) -> EmailReveals:
+    """SE-5 for email: what `recipient` may read of `booking` in a `kind` email.
+
+    - The details of a confidential meeting are for its organizer, its invitees (an
+      external guest is invited by email) and those who oversee bookings, as
+      `permissions.sees_details` states it; anyone else told of it (an approver by a
+      permission of their own, say) reads that a confidential meeting is concerned, with
+      its room and times, as the week shows a taken slot.
+    - A cancellation's reason is for everyone told of it; an approver's note on a change
+      is addressed to the organizer who asked, not to the people invited (who may be
+      external guests).
+    - The meeting link is the organizer's, once the meeting is approved or moved (a moved
+      meeting may have a new link, in another room). Invitees get the link, with the
+      password, in their invitation (BK-10).
+
+    Neither the reason nor the link goes to someone who may not read the details. The
+    invitation is looked up only when nothing else decides."""
+    user = recipient.user
+    is_organizer = user is not None and user.pk == booking.organizer_id
+    # The permission lookup, then the invitation, only while nothing else decides.
+    undecided = booking.confidential and not is_organizer
+    oversees = undecided and user is not None and oversees_bookings(user)
+    invited = False
+    if undecided and not oversees:
+        invitation = Q(user=user) if user is not None else Q(email__iexact=recipient.email)
+        invited = booking.attendees.filter(invitation, is_active=True).exists()
+    details = sees_details(
+        confidential=booking.confidential,
+        is_organizer=is_organizer,
+        oversees=oversees,
+        is_invited=invited,
+    )
+    return EmailReveals(
+        details=details,
+        reason=details and (is_organizer or kind != "change_approved"),
+        join_link=details and is_organizer and kind in ("approved", "change_approved"),
+    )
+
+
+@dataclass(frozen=True)
+class _Meeting:
+    """A meeting's times, all a template gets of an occurrence (whose copy of the topic
+    is not for everyone told); shown in the active time zone."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def _one_line(text: str) -> str:
+    """A subject is one header line: a line break in it (a topic stored with CR/LF, say)
+    would make Django refuse the whole email (BadHeaderError), so it becomes a space."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def email_render(
+    *,
+    booking: Booking,
+    kind: str,
+    occurrences: list[Occurrence],
+    reason: str,
+    to: Recipient,
+) -> RenderedEmail:
+    """One `kind` email about `booking` for `to`, in their language and time zone. The
+    templates get plain values, already cut to what `email_reveals` allows."""
+    reveals = email_reveals(recipient=to, booking=booking, kind=kind)
+    with translation.override(to.language), timezone.override(zoneinfo.ZoneInfo(to.zone)):
+        context = {
+            "topic": booking.topic if reveals.details else _("Confidential meeting"),
+            "room": booking.room.name,
+            "organizer": booking.organizer.get_full_name(),
+            "meetings": [_Meeting(start=o.start, end=o.end) for o in occurrences],
+            "reason": reason if reveals.reason else "",
+            "join_url": booking.join_url if reveals.join_link else "",
+        }
+        folder = f"bookings/email/{kind}"
+        return RenderedEmail(
+            subject=_one_line(render_to_string(f"{folder}/subject.txt", context)),
+            # The templates end their last line; the body ends with its last line.
+            text=render_to_string(f"{folder}/body.txt", context).rstrip("\n"),
+            html=render_to_string(f"{folder}/body.html", context),
+        )
 
 
 def _occurrences(booking: Booking, occurrence_ids) -> list[Occurrence]:
@@ -138,6 +224,8 @@ def booking_notify(
     A recipient the mail server refuses does not hold up the others: they are mailed,
     then SMTPRecipientsRefused is raised so that a retry tries the refused ones again.
     Any other error stops the run at once (the server is likely down)."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown kind of booking email: {kind!r}")
     key = key or uuid.uuid4().hex
     booking = Booking.objects.select_related("room", "organizer").get(pk=booking_id)
     people = {r.email.lower(): r for r in recipients(booking, kind, moved=moved)}
@@ -160,15 +248,13 @@ def booking_notify(
             person = people.get(delivery.email.lower())
             if person is None:  # no longer concerned since the first run (left the meeting)
                 continue
-            with (
-                translation.override(person.language),
-                timezone.override(zoneinfo.ZoneInfo(person.zone)),
-            ):
-                subject = SUBJECTS[kind]() % {"topic": booking.topic}
-                body = _body(booking, kind, occurrences, reason, to=person)
-            message = EmailMessage(
-                f"[MeetingOps] {subject}", body, None, [person.email], connection=connection
+            email = email_render(
+                booking=booking, kind=kind, occurrences=occurrences, reason=reason, to=person
             )
+            message = EmailMultiAlternatives(
+                email.subject, email.text, None, [person.email], connection=connection
+            )
+            message.attach_alternative(email.html, "text/html")
             try:
                 sent += _send_once(delivery, message)
             except smtplib.SMTPRecipientsRefused as error:
