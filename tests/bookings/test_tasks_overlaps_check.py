@@ -80,7 +80,7 @@ def test_running_the_migration_again_keeps_what_it_edited_in_admin():
 
 
 def test_a_double_booking_is_mailed_to_it_by_ids_without_topics(it_desk, double_booking, settings):
-    settings.LANGUAGE_CODE = "en"  # the company's language: IT's alerts are written in it
+    settings.LANGUAGE_CODE = "en"  # the language of recipients who chose none
     first, second = double_booking
     room_id = first.occurrences.get().room_id
 
