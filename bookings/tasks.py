@@ -1,8 +1,10 @@
-"""Booking emails, sent by the worker after the change commits (X-3)."""
+"""Booking emails, sent by the worker after the change commits (X-3), and the nightly
+check that no room is double-booked (BK-3)."""
 
 from celery import shared_task
 
 from bookings.notifications import booking_notify
+from bookings.overlaps import overlaps_check
 
 
 @shared_task(
@@ -29,3 +31,16 @@ def booking_notify_task(
         key=self.request.id,
         moved=moved,
     )
+
+
+@shared_task(
+    name="bookings.tasks.overlaps_check",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def overlaps_check_task() -> dict:
+    """Nightly (beat, scheduled by bookings' migration): IT is emailed of any room
+    double-booked. A read and at most one alert, so a retry or a redelivery is harmless."""
+    return overlaps_check()

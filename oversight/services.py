@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext_lazy
@@ -41,15 +42,28 @@ def audit_chain_check() -> dict:
 
 
 def it_alert_send(subject: str, body: str, **params) -> int:
-    """Mail an alert to IT (IT_ALERT_EMAILS and the IT group) in the company's language:
-    `subject` and `body` are lazy translations, filled with `params` there. Returns how
-    many were mailed (none without recipients); a mail server error is raised, for the
-    caller's retry."""
+    """Mail an alert to IT (IT_ALERT_EMAILS and the IT group), each in their language:
+    an IT member's own, the company's for an address that is no one's account or whose
+    owner chose none. `subject` and `body` are lazy translations, filled with `params`
+    in that language. Returns how many messages went out (none without recipients); a
+    mail server error is raised, for the caller's retry."""
     recipients = it_alert_recipients()
     if not recipients:
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        return send_mail(str(subject) % params, str(body) % params, None, recipients)
+    chosen = dict(
+        get_user_model()
+        .objects.filter(email__in=recipients)
+        .exclude(language="")
+        .values_list("email", "language")
+    )
+    by_language: dict[str, list[str]] = {}
+    for email in recipients:
+        by_language.setdefault(chosen.get(email) or settings.LANGUAGE_CODE, []).append(email)
+    sent = 0
+    for language, emails in by_language.items():
+        with translation.override(language):
+            sent += send_mail(str(subject) % params, str(body) % params, None, emails)
+    return sent
 
 
 def task_failure_report(*, task_name: str, task_id: str, error: BaseException, retries: int) -> int:

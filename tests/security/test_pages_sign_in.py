@@ -90,8 +90,12 @@ def test_inactive_user_cannot_sign_in(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_mails_a_link_that_sets_a_new_password(client, user):
-    client.post(reverse("account_reset_password"), {"email": user.email})
+def test_password_reset_mails_a_link_that_sets_a_new_password(
+    client, user, eager_tasks, django_capture_on_commit_callbacks
+):
+    # The worker sends it: run the queued task here, once the request commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": user.email})
 
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^\s]+/password/reset/key/[^\s]+", mail.outbox[0].body).group(0)
@@ -118,8 +122,11 @@ def sign_up(client, email: str):
     )
 
 
-def test_sign_up_with_a_company_address_sends_a_confirmation(client, company_domain):
-    response = sign_up(client, "new.hire@example.com")
+def test_sign_up_with_a_company_address_sends_a_confirmation(
+    client, company_domain, eager_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_up(client, "new.hire@example.com")
 
     assert response.status_code == 302
     assert User.objects.filter(email="new.hire@example.com").exists()
