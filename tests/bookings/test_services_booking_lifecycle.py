@@ -56,15 +56,19 @@ def test_approval_confirms_gives_a_join_link_audits_and_notifies(
 
 
 def test_notifications_are_queued_only_when_the_change_commits(
-    organizer, room, approver, django_capture_on_commit_callbacks
+    organizer, room, approver, django_capture_on_commit_callbacks, eager_tasks
 ):
     booking = book(organizer, room)
 
+    # Tasks run eagerly: a task queued inside the transaction would send its email here.
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.booking_approve(booking=booking, actor=approver)
 
     assert len(callbacks) == 1
     assert mail.outbox == []
+    callbacks[0]()  # the commit
+    assert [m.to for m in mail.outbox] == [[organizer.email]]
+    assert booking.topic in mail.outbox[0].subject
 
 
 def test_join_links_are_unguessable_and_differ_per_meeting(organizer, room, approver):

@@ -59,10 +59,16 @@ def test_only_the_secrets_hash_is_stored(user):
     assert secret not in str(AuditEvent.objects.values().get(action="apitoken.created"))
 
 
-def test_a_token_signs_requests_in(user):
+def test_a_token_signs_requests_in_as_its_owner(user):
     _token, secret = api_token_create(user=user, name="ci")
+    api_token_create(user=UserFactory(), name="someone else's script")
 
-    assert bearer(secret).get(SOME_ENDPOINT).status_code == 200
+    response = bearer(secret).get(TOKENS)
+
+    # A 200 proves a sign-in; the owner's own tokens, and only theirs, prove whose.
+    assert response.status_code == 200
+    assert [t["name"] for t in response.json()] == ["ci"]
+    assert response.wsgi_request.user == user
 
 
 @pytest.mark.parametrize(
