@@ -22,9 +22,11 @@ from bookings.models import (
     UsagePolicy,
 )
 from bookings.permissions import can_see_details
-from bookings.services import booking_approve, booking_cancel, booking_change, booking_request
+from bookings.services import booking_approve, booking_cancel, booking_change
 from oversight.models import AuditEvent
 from tests.bookings.conftest import SHANGHAI, at
+from tests.bookings.conftest import book as request_booking
+from tests.conftest import signed_in
 from tests.factories import RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,21 +39,9 @@ def change_url(booking: Booking) -> str:
 
 
 def book(organizer, room, day: int = 2, start: str = "10:00", end: str = "11:00", **extra):
-    return booking_request(
-        organizer=organizer,
-        room=room,
-        start=at(day, start),
-        end=at(day, end),
-        topic=extra.pop("topic", f"Meeting {day} {start}"),
-        expected_headcount=extra.pop("expected_headcount", 3),
-        **extra,
-    )
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+    """A request on `day` from `start` to `end`, named for its slot unless told."""
+    extra.setdefault("topic", f"Meeting {day} {start}")
+    return request_booking(organizer, room, at(day, start), at(day, end), **extra)
 
 
 def texts(response) -> list[str]:
@@ -61,16 +51,6 @@ def texts(response) -> list[str]:
 @pytest.fixture
 def approver_client(client, approver):
     return signed_in(client, approver)
-
-
-@pytest.fixture
-def supervisor(db):
-    return UserFactory(email="supervisor@example.com", is_staff=True, groups=["Supervisors"])
-
-
-@pytest.fixture
-def it_member(db):
-    return UserFactory(email="it@example.com", is_staff=True, groups=["IT"])
 
 
 def bulk(client, action: str, bookings, **data):
