@@ -67,8 +67,16 @@ class ProviderFactory(factory.django.DjangoModelFactory):
 
 
 class RoomFactory(factory.django.DjangoModelFactory):
+    """A Jitsi room; RoomFactory(manual=True, join_url=...) is a room whose provider
+    gives no link of its own, so every meeting in it gets the room's fixed one."""
+
     class Meta:
         model = "bookings.Room"
+
+    class Params:
+        manual = factory.Trait(
+            provider=factory.SubFactory(ProviderFactory, name="Manual", kind="manual", base_url="")
+        )
 
     name = factory.Sequence(lambda n: f"Room {n}")
     provider = factory.SubFactory(ProviderFactory)

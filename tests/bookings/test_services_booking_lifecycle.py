@@ -84,9 +84,7 @@ def test_join_links_are_unguessable_and_differ_per_meeting(organizer, room, appr
 
 def test_a_manual_room_gives_its_fixed_link(organizer, approver):
     room = RoomFactory(
-        provider__name="Tencent manual",
-        provider__kind="manual",
-        provider__base_url="",
+        manual=True,
         join_url="https://meeting.tencent.com/dm/abc",
         meeting_code="123 456 789",
         meeting_password="4321",
@@ -551,12 +549,7 @@ def test_a_second_change_waits_for_the_first(organizer, room, approver):
 
 
 def test_moving_to_another_room_gets_that_rooms_link(organizer, room, approver):
-    other = RoomFactory(
-        provider__name="Manual",
-        provider__kind="manual",
-        provider__base_url="",
-        join_url="https://zoom.example/j/1",
-    )
+    other = RoomFactory(manual=True, join_url="https://zoom.example/j/1")
     booking = book(organizer, room)
     services.booking_approve(booking=booking, actor=approver)
 
