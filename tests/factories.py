@@ -103,7 +103,8 @@ def next_wednesday_at(hhmm: str) -> dt.datetime:
 class BookingFactory(factory.django.DjangoModelFactory):
     """A request written by `booking_request`, as an employee's would be: its meetings,
     their copies of the topic and confidentiality, first_start, the audit and the
-    policy version. BookingFactory(approved=True) is then approved by an approver;
+    policy version. BookingFactory(approved=True) is then approved by a new approver,
+    BookingFactory(approved_by=approver) by the one given;
     `series` repeats it weekly four times; `with_invitee` invites a colleague. Only
     `create` makes sense (there is no booking without its meetings)."""
 

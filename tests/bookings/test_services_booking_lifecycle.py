@@ -16,7 +16,7 @@ from bookings.models import Booking, BookingChange, Occurrence
 from meetingops.errors import ApplicationError, InvalidTransition, PermissionDeniedError
 from oversight.models import AuditEvent
 from tests.bookings.conftest import NOW, at, book
-from tests.factories import RoomFactory, UserFactory
+from tests.factories import BookingFactory, RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 S = Occurrence.Status
@@ -252,8 +252,7 @@ def test_cancelling_in_time_is_not_late_and_tells_attendees(
 
 
 def test_cancelling_after_the_deadline_counts_as_late(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
 
     with time_machine.travel(at(2, "08:30"), tick=False):
         services.booking_cancel(booking=booking, actor=organizer)
@@ -275,8 +274,7 @@ def test_a_request_not_yet_approved_is_never_cancelled_late(organizer, room):
 
 
 def test_a_meeting_that_has_started_cannot_be_cancelled(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
 
     with time_machine.travel(at(2, "10:05"), tick=False), pytest.raises(InvalidTransition):
         services.booking_cancel(booking=booking, actor=organizer)
@@ -309,8 +307,7 @@ def test_changing_a_pending_booking_applies_at_once(organizer, room):
 
 
 def test_change_of_approved_booking_keeps_old_slot_until_decided(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
 
     services.booking_change(
         booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")
@@ -325,8 +322,7 @@ def test_change_of_approved_booking_keeps_old_slot_until_decided(organizer, room
 
 
 def test_approving_the_change_moves_the_meeting_and_frees_the_old_slot(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
     services.booking_change(
         booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")
     )
@@ -361,8 +357,7 @@ def test_rejecting_the_change_keeps_the_original_meeting(organizer, room, approv
 
 
 def test_after_a_rejected_change_the_organizer_can_ask_again(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
     services.booking_change(
         booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")
     )
@@ -379,8 +374,7 @@ def test_after_a_rejected_change_the_organizer_can_ask_again(organizer, room, ap
 
 
 def test_an_approved_slot_has_one_live_replacement_at_most(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
     services.booking_change(
         booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")
     )
@@ -407,8 +401,9 @@ def test_a_headcount_change_of_an_approved_booking_waits_for_approval(organizer,
 
 
 def test_a_topic_change_of_an_approved_booking_applies_without_approval(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(
+        organizer=organizer, room=room, approved_by=approver, topic="Quarterly review"
+    )
 
     services.booking_change(booking=booking, actor=organizer, topic="Quarterly review (Q4)")
 
@@ -505,8 +500,7 @@ def test_the_queue_order_fields_follow_every_change(organizer, room, approver):
 
 
 def test_a_change_into_a_taken_slot_is_refused_and_changes_nothing(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
     book(UserFactory(), room, at(3, "10:00"), at(3, "11:00"))
 
     with pytest.raises(BookingConflict):
@@ -540,8 +534,7 @@ def test_a_changes_held_slot_beside_the_old_one_is_no_double_booking(organizer, 
 
 
 def test_a_second_change_waits_for_the_first(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
     services.booking_change(booking=booking, actor=organizer, expected_headcount=5)
 
     with pytest.raises(InvalidTransition):
@@ -550,8 +543,7 @@ def test_a_second_change_waits_for_the_first(organizer, room, approver):
 
 def test_moving_to_another_room_gets_that_rooms_link(organizer, room, approver):
     other = RoomFactory(manual=True, join_url="https://zoom.example/j/1")
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
 
     services.booking_change(booking=booking, actor=organizer, room=other)
     services.booking_approve(booking=booking, actor=approver)
@@ -561,8 +553,7 @@ def test_moving_to_another_room_gets_that_rooms_link(organizer, room, approver):
 
 
 def test_every_step_of_a_booking_is_in_its_history(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
     services.booking_change(booking=booking, actor=organizer, expected_headcount=5)
     services.booking_approve(booking=booking, actor=approver)
     services.booking_cancel(booking=booking, actor=organizer)
@@ -711,8 +702,7 @@ def test_cancelling_a_proposed_slot_withdraws_the_whole_move(organizer, room, ap
 def test_a_replaced_meetings_old_id_does_not_cancel_the_meeting_now_standing(
     organizer, room, approver
 ):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
     old = booking.occurrences.get()
     services.booking_change(
         booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")

@@ -15,8 +15,8 @@ from bookings.rules import UsageRuleViolation
 from meetingops.errors import PermissionDeniedError
 from oversight.models import AuditEvent
 from tests.bookings.conftest import NOW, at, book, payload
-from tests.conftest import api_client
-from tests.factories import UserFactory
+from tests.conftest import api_client, signed_in
+from tests.factories import SuspensionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -248,11 +248,10 @@ def test_admin_refuses_a_suspension_of_oneself_and_one_ending_before_it_starts(
 
 
 def test_the_admin_lists_the_suspensions_in_force_apart(client, organizer, supervisor):
-    in_force = suspend(organizer, supervisor)
-    lifted = suspend(UserFactory(name="Lou Lifted"), supervisor)
-    services.booking_suspension_lift(suspension=lifted, actor=supervisor, reason="Appeal")
-    suspend(UserFactory(name="Fred Future"), supervisor, start=NOW + dt.timedelta(days=1))
-    client.force_login(supervisor)
+    in_force = SuspensionFactory(user=organizer, imposed_by=supervisor)
+    lifted = SuspensionFactory(imposed_by=supervisor, lifted=True)
+    SuspensionFactory(imposed_by=supervisor, start=NOW + dt.timedelta(days=1))
+    signed_in(client, supervisor)
     changelist = reverse("admin:bookings_bookingsuspension_changelist")
 
     shown = client.get(changelist, {"state": "in_force"}).context["cl"].result_list
