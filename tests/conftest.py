@@ -11,6 +11,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
+from rest_framework.test import APIClient
 
 from meetingops.celery import app as celery_app
 from tests.factories import UserFactory
@@ -79,3 +81,35 @@ def user(db):
 @pytest.fixture
 def password() -> str:
     return UserFactory.PASSWORD
+
+
+# -- signed-in clients -------------------------------------------------------------------------
+
+
+def signed_in(client: Client, user, *, language: str | None = "en") -> Client:
+    """The test's browser `client`, signed in as `user`; pages in `language` unless the
+    user's own or the request's choice is what the test checks (language=None)."""
+    client.force_login(user)
+    if language:
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    return client
+
+
+def bearer(secret: str, **client_kwargs) -> APIClient:
+    """An API client that sends `Authorization: Bearer <secret>` (X-1)."""
+    client = APIClient(**client_kwargs)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client
+
+
+def api_client(user, *, auth: str = "session", **client_kwargs) -> APIClient:
+    """An API client signed in as `user`: with a session (as the pages' scripts are), or
+    with auth="token", with a personal API token made for them (as a script is)."""
+    if auth == "token":
+        from security.tokens import api_token_create
+
+        _token, secret = api_token_create(user=user, name="script")
+        return bearer(secret, **client_kwargs)
+    client = APIClient(**client_kwargs)
+    client.force_login(user)
+    return client

@@ -66,3 +66,28 @@ def organizer(db):
 @pytest.fixture
 def approver(db):
     return UserFactory(email="approver@example.com", is_staff=True, groups=["Approvers"])
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(email="supervisor@example.com", is_staff=True, groups=["Supervisors"])
+
+
+@pytest.fixture
+def it_member(db):
+    return UserFactory(email="it@example.com", is_staff=True, groups=["IT"])
+
+
+def payload(for_room, **extra) -> dict:
+    """The body of a booking request to POST /api/v1/bookings/: Wednesday 10:00-11:00
+    in `for_room` unless told."""
+    body = {
+        "room": for_room.pk,
+        "start": at(2, "10:00").isoformat(),
+        "end": at(2, "11:00").isoformat(),
+        "topic": "Budget 2027",
+        "agenda": "Numbers",
+        "expected_headcount": 4,
+    }
+    body.update(extra)
+    return body

@@ -8,23 +8,17 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
 from bookings import services
-from bookings.models import Blackout, Room
+from bookings.models import Room
 from tests.bookings.conftest import MONDAY, at, book
-from tests.factories import RoomFactory, UserFactory
+from tests.conftest import api_client
+from tests.factories import BlackoutFactory, RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 ROOMS = "/api/v1/rooms/"
 FREE_ROOMS = "/api/v1/availability/free-rooms/"
 WEEK = "/api/v1/availability/week/"
-
-
-def signed_in(user) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 def free_rooms(client, start, end, **filters) -> list[str]:
@@ -68,7 +62,7 @@ def test_the_room_list_shows_active_rooms_filtered_by_capacity_and_features(user
     RoomFactory(name="Broken", status=Room.Status.MAINTENANCE, maintenance_reason="Licence")
     RoomFactory(name="Old", status=Room.Status.RETIRED)
 
-    response = signed_in(user).get(f"{ROOMS}?{query}")
+    response = api_client(user).get(f"{ROOMS}?{query}")
 
     assert [room["name"] for room in response.json()] == expected
 
@@ -81,7 +75,7 @@ def test_a_room_shows_its_features_but_never_its_fixed_link(user):
         meeting_password="123456",
     )
 
-    response = signed_in(user).get(f"{ROOMS}{room.pk}/")
+    response = api_client(user).get(f"{ROOMS}{room.pk}/")
 
     assert response.json()["features"] == {
         "recording": True,
@@ -96,14 +90,14 @@ def test_a_room_shows_its_features_but_never_its_fixed_link(user):
 def test_a_room_under_maintenance_can_be_looked_at_a_retired_one_cannot(user, status, found):
     room = RoomFactory(status=status, maintenance_reason="Licence renewal")
 
-    assert signed_in(user).get(f"{ROOMS}{room.pk}/").status_code == found
+    assert api_client(user).get(f"{ROOMS}{room.pk}/").status_code == found
 
 
 @pytest.mark.parametrize(
     "query", ["capacity_min=none", "capacity_min=0", "recording=perhaps"], ids=str
 )
 def test_bad_room_filters_are_a_400(user, query):
-    response = signed_in(user).get(f"{ROOMS}?{query}")
+    response = api_client(user).get(f"{ROOMS}?{query}")
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
@@ -119,7 +113,7 @@ def test_free_rooms_leave_out_a_room_whose_preparation_runs_into_a_booking(user,
         book(organizer, room, at(2, "10:00"), at(2, "11:00"))
 
     # Starting at 11:15 needs Prepared from 10:45, while its meeting runs to 11:00.
-    assert free_rooms(signed_in(user), at(2, "11:15"), at(2, "12:00")) == ["Plain"]
+    assert free_rooms(api_client(user), at(2, "11:15"), at(2, "12:00")) == ["Plain"]
 
 
 def test_free_rooms_leave_out_a_room_whose_next_meeting_prepares_during_the_slot(user, organizer):
@@ -128,8 +122,8 @@ def test_free_rooms_leave_out_a_room_whose_next_meeting_prepares_during_the_slot
     book(organizer, prepared, at(2, "12:00"), at(2, "13:00"))
 
     # Prepared is held from 11:30 for its 12:00 meeting.
-    assert free_rooms(signed_in(user), at(2, "11:00"), at(2, "11:45")) == ["Plain"]
-    assert free_rooms(signed_in(user), at(2, "10:00"), at(2, "11:30")) == ["Plain", "Prepared"]
+    assert free_rooms(api_client(user), at(2, "11:00"), at(2, "11:45")) == ["Plain"]
+    assert free_rooms(api_client(user), at(2, "10:00"), at(2, "11:30")) == ["Plain", "Prepared"]
 
 
 def test_free_rooms_count_pending_and_approved_meetings_but_not_cancelled_ones(
@@ -144,22 +138,18 @@ def test_free_rooms_count_pending_and_approved_meetings_but_not_cancelled_ones(
         booking=book(organizer, cancelled, at(2, "10:00"), at(2, "11:00")), actor=organizer
     )
 
-    assert free_rooms(signed_in(user), at(2, "10:30"), at(2, "11:30")) == ["C"]
+    assert free_rooms(api_client(user), at(2, "10:30"), at(2, "11:30")) == ["C"]
 
 
 def test_free_rooms_leave_out_blacked_out_rooms(user):
     RoomFactory(name="Free")
     closed = RoomFactory(name="Closed")
-    Blackout.objects.create(room=closed, start=at(2, "09:00"), end=at(2, "12:00"), reason="Fix")
-    Blackout.objects.create(
-        room=None, start=at(3, "00:00"), end=at(4, "00:00"), reason="Holiday", is_active=True
-    )
-    Blackout.objects.create(
-        room=None, start=at(2, "00:00"), end=at(2, "23:00"), reason="Lifted", is_active=False
-    )
+    BlackoutFactory(room=closed, start=at(2, "09:00"), end=at(2, "12:00"))
+    BlackoutFactory(all_rooms=True, start=at(3, "00:00"), end=at(4, "00:00"))
+    BlackoutFactory(all_rooms=True, ended=True, start=at(2, "00:00"), end=at(2, "23:00"))
 
-    assert free_rooms(signed_in(user), at(2, "10:00"), at(2, "11:00")) == ["Free"]
-    assert free_rooms(signed_in(user), at(3, "10:00"), at(3, "11:00")) == []
+    assert free_rooms(api_client(user), at(2, "10:00"), at(2, "11:00")) == ["Free"]
+    assert free_rooms(api_client(user), at(3, "10:00"), at(3, "11:00")) == []
 
 
 def test_free_rooms_are_filtered_by_capacity_and_features(user):
@@ -167,7 +157,9 @@ def test_free_rooms_are_filtered_by_capacity_and_features(user):
     RoomFactory(name="Big", capacity=50)
     RoomFactory(name="Big recorder", capacity=50, supports_recording=True)
 
-    found = free_rooms(signed_in(user), at(2, "10:00"), at(2, "11:00"), capacity=10, recording=True)
+    found = free_rooms(
+        api_client(user), at(2, "10:00"), at(2, "11:00"), capacity=10, recording=True
+    )
 
     assert found == ["Big recorder"]
 
@@ -179,7 +171,7 @@ def test_free_rooms_take_a_fixed_number_of_queries_whatever_the_number_of_rooms(
         room = RoomFactory(preparation_minutes=index % 3 * 15)
         if index % 2:
             book(organizer, room, at(2, "10:00"), at(2, "11:00"))
-    client = signed_in(user)
+    client = api_client(user)
 
     # session, user, then rooms, their providers, meetings with the blackouts
     with django_assert_max_num_queries(5):
@@ -221,7 +213,7 @@ def test_free_rooms_take_a_fixed_number_of_queries_whatever_the_number_of_rooms(
     ids=["naive", "backwards", "ten days", "not a time", "no start", "capacity not a number"],
 )
 def test_a_bad_free_room_search_is_a_400(user, params, code, field):
-    response = signed_in(user).get(FREE_ROOMS, params)
+    response = api_client(user).get(FREE_ROOMS, params)
 
     assert response.status_code == 400
     assert response.json()["code"] == code
@@ -236,7 +228,7 @@ def test_the_free_slots_of_a_day_are_working_hours_minus_meetings_and_preparatio
     book(organizer, room, at(2, "10:00"), at(2, "11:00"))
     book(organizer, room, at(2, "14:00"), at(2, "15:00"))
 
-    response = signed_in(user).get(
+    response = api_client(user).get(
         f"/api/v1/availability/rooms/{room.pk}/free-slots/", {"date": "2026-12-09"}
     )
 
@@ -248,10 +240,10 @@ def test_the_free_slots_of_a_day_are_working_hours_minus_meetings_and_preparatio
 
 def test_the_free_slots_of_a_day_leave_out_blackouts(user):
     room = RoomFactory()
-    Blackout.objects.create(room=room, start=at(2, "12:00"), end=at(2, "13:00"), reason="Patch")
-    Blackout.objects.create(room=None, start=at(2, "19:00"), end=at(3, "09:00"), reason="Move")
+    BlackoutFactory(room=room, start=at(2, "12:00"), end=at(2, "13:00"))
+    BlackoutFactory(all_rooms=True, start=at(2, "19:00"), end=at(3, "09:00"))
 
-    response = signed_in(user).get(
+    response = api_client(user).get(
         f"/api/v1/availability/rooms/{room.pk}/free-slots/", {"date": "2026-12-09"}
     )
 
@@ -261,7 +253,7 @@ def test_the_free_slots_of_a_day_leave_out_blackouts(user):
 def test_a_day_off_has_no_working_hours_and_no_free_slots(user):
     room = RoomFactory()
 
-    response = signed_in(user).get(
+    response = api_client(user).get(
         f"/api/v1/availability/rooms/{room.pk}/free-slots/", {"date": "2026-12-12"}
     )
 
@@ -281,7 +273,7 @@ def test_a_day_off_has_no_working_hours_and_no_free_slots(user):
 def test_a_bad_day_is_a_400(user, date, status):
     room = RoomFactory()
 
-    response = signed_in(user).get(
+    response = api_client(user).get(
         f"/api/v1/availability/rooms/{room.pk}/free-slots/", {"date": date}
     )
 
@@ -313,7 +305,7 @@ def test_the_week_shows_each_rooms_meetings(user, organizer, approver):
     )
     services.booking_approve(booking=first, actor=approver)
 
-    response = signed_in(user).get(WEEK, {"start": MONDAY.isoformat()})
+    response = api_client(user).get(WEEK, {"start": MONDAY.isoformat()})
 
     body = response.json()
     assert (body["start"], body["end"]) == ("2026-12-07", "2026-12-14")
@@ -331,7 +323,7 @@ def test_the_weeks_times_are_written_in_the_viewers_own_time_zone(organizer):
     room = RoomFactory(name="A")
     book(organizer, room, at(1, "10:00"), at(1, "11:30"), topic="Tuesday")
 
-    body = signed_in(UserFactory(time_zone="Europe/Berlin")).get(WEEK, {"start": "2026-12-07"})
+    body = api_client(UserFactory(time_zone="Europe/Berlin")).get(WEEK, {"start": "2026-12-07"})
 
     (meeting,) = body.json()["rooms"][0]["occurrences"]
     assert (meeting["start"], meeting["end"]) == (
@@ -365,7 +357,7 @@ def test_the_week_hides_a_confidential_topic_from_those_not_invited(
         "approver": approver,
     }[role]
 
-    topics = week_topics(signed_in(viewer))
+    topics = week_topics(api_client(viewer))
 
     assert topics["A"] == ([("Merger", True, booking.pk)] if sees else [(None, True, None)])
 
@@ -373,7 +365,7 @@ def test_the_week_hides_a_confidential_topic_from_those_not_invited(
 def test_the_week_shows_an_ordinary_topic_to_everyone(user, organizer):
     booking = book(organizer, RoomFactory(name="A"), at(2, "10:00"), at(2, "11:00"), topic="Retro")
 
-    assert week_topics(signed_in(user))["A"] == [("Retro", False, booking.pk)]
+    assert week_topics(api_client(user))["A"] == [("Retro", False, booking.pk)]
 
 
 def test_an_uninvited_attendee_no_longer_sees_the_confidential_topic(organizer):
@@ -389,7 +381,7 @@ def test_an_uninvited_attendee_no_longer_sees_the_confidential_topic(organizer):
     )
     booking.attendees.update(is_active=False)
 
-    assert week_topics(signed_in(invitee))["A"] == [(None, True, None)]
+    assert week_topics(api_client(invitee))["A"] == [(None, True, None)]
 
 
 @pytest.mark.parametrize("rooms", [3, 15])
@@ -408,7 +400,7 @@ def test_the_week_takes_a_bounded_number_of_queries(
                 confidential=day % 2 == 0,
                 attendee_users=[viewer] if day == 2 else [],
             )
-    client = signed_in(viewer)
+    client = api_client(viewer)
 
     # session, user, rooms, two for permissions; then on SQLite meetings and the viewer's
     # invitations, on PostgreSQL a savepoint (the test's transaction), the viewer's time
@@ -423,7 +415,7 @@ def test_the_week_takes_a_bounded_number_of_queries(
     "start", ["", "monday", "2026-13-01", "0001-01-01", "9999-12-31", "1999-12-31", "2100-01-01"]
 )
 def test_a_bad_week_start_is_a_400(user, start):
-    response = signed_in(user).get(WEEK, {"start": start})
+    response = api_client(user).get(WEEK, {"start": start})
 
     assert response.status_code == 400
     assert "start" in response.json()["fields"]

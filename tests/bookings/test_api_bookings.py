@@ -22,23 +22,13 @@ from bookings import services
 from bookings.models import Booking, BookingChange, Occurrence
 from meetingops.api import api_exception_handler
 from oversight.models import AuditEvent
-from security.tokens import api_token_create
-from tests.bookings.conftest import at, book
+from tests.bookings.conftest import at, book, payload
+from tests.conftest import api_client
 from tests.factories import RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 S = Occurrence.Status
 BOOKINGS = "/api/v1/bookings/"
-
-
-def client_for(user, *, auth: str = "session", **client_kwargs) -> APIClient:
-    client = APIClient(**client_kwargs)
-    if auth == "session":
-        client.force_login(user)
-    else:
-        _token, secret = api_token_create(user=user, name="script")
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    return client
 
 
 def csrf_client(user) -> tuple[APIClient, str]:
@@ -47,19 +37,6 @@ def csrf_client(user) -> tuple[APIClient, str]:
     client.get("/accounts/login/")
     client.force_login(user)
     return client, client.cookies["csrftoken"].value
-
-
-def payload(for_room, **extra) -> dict:
-    body = {
-        "room": for_room.pk,
-        "start": at(2, "10:00").isoformat(),
-        "end": at(2, "11:00").isoformat(),
-        "topic": "Budget 2027",
-        "agenda": "Numbers",
-        "expected_headcount": 4,
-    }
-    body.update(extra)
-    return body
 
 
 def when(text: str) -> dt.datetime:
@@ -71,7 +48,7 @@ def when(text: str) -> dt.datetime:
 
 @pytest.mark.parametrize("auth", ["session", "token"])
 def test_an_employee_requests_lists_reads_changes_and_cancels_a_booking(auth, organizer, room):
-    client = client_for(organizer, auth=auth)
+    client = api_client(organizer, auth=auth)
 
     created = client.post(BOOKINGS, payload(room))
     assert created.status_code == 201, created.json()
@@ -107,7 +84,7 @@ def test_an_employee_requests_lists_reads_changes_and_cancels_a_booking(auth, or
 
 def test_times_come_back_in_the_users_own_time_zone_with_a_token(room):
     user = UserFactory(time_zone="Europe/Berlin")
-    client = client_for(user, auth="token")
+    client = api_client(user, auth="token")
 
     created = client.post(BOOKINGS, payload(room)).json()
 
@@ -117,7 +94,7 @@ def test_times_come_back_in_the_users_own_time_zone_with_a_token(room):
 def test_a_series_is_requested_with_its_recurrence(organizer, room):
     body = payload(room, recurrence={"freq": "weekly", "weekdays": [3], "count": 3})
 
-    created = client_for(organizer).post(BOOKINGS, body).json()
+    created = api_client(organizer).post(BOOKINGS, body).json()
 
     assert [when(o["start"]) for o in created["occurrences"]] == [
         at(2, "10:00"),
@@ -132,7 +109,7 @@ def test_invitees_are_given_by_user_id_and_email(organizer):
     colleague = UserFactory(name="Cora Colleague")
     body = payload(room, attendee_user_ids=[colleague.pk], attendee_emails=["Guest@Partner.com"])
 
-    created = client_for(organizer).post(BOOKINGS, body).json()
+    created = api_client(organizer).post(BOOKINGS, body).json()
 
     assert created["attendees"] == {
         "users": [{"id": colleague.pk, "name": "Cora Colleague"}],
@@ -156,7 +133,7 @@ def test_the_created_booking_is_shown_as_reading_it_back_shows_it(
         attendee_user_ids=[colleague.pk],
         attendee_emails=["b@partner.com", "a@partner.com"],
     )
-    client = client_for(organizer)
+    client = api_client(organizer)
 
     with CaptureQueriesContext(connection) as writing:
         created = client.post(BOOKINGS, body).json()
@@ -174,7 +151,7 @@ def test_the_created_booking_is_shown_as_reading_it_back_shows_it(
 
 
 def test_a_session_post_without_the_csrf_token_is_refused(organizer, room):
-    client = client_for(organizer, enforce_csrf_checks=True)
+    client = api_client(organizer, enforce_csrf_checks=True)
 
     response = client.post(BOOKINGS, payload(room))
 
@@ -193,7 +170,7 @@ def test_a_session_post_with_the_csrf_token_is_accepted(organizer, room):
 
 
 def test_a_token_request_needs_no_csrf_token(organizer, room):
-    client = client_for(organizer, auth="token", enforce_csrf_checks=True)
+    client = api_client(organizer, auth="token", enforce_csrf_checks=True)
 
     assert client.post(BOOKINGS, payload(room)).status_code == 201
 
@@ -212,7 +189,7 @@ def test_a_request_without_credentials_is_refused_naming_the_scheme():
 def test_a_usage_rule_violation_names_the_rule_and_its_value(organizer, room):
     body = payload(room, start=at(0, "14:00").isoformat(), end=at(0, "15:00").isoformat())
 
-    response = client_for(organizer).post(BOOKINGS, body)
+    response = api_client(organizer).post(BOOKINGS, body)
 
     assert response.status_code == 400
     assert response.json()["code"] == "min_advance"
@@ -224,7 +201,7 @@ def test_a_taken_slot_is_a_409_naming_the_slot_but_not_the_other_meeting(organiz
     book(UserFactory(), room, topic="Secret merger")
     body = payload(room, start=at(2, "10:30").isoformat(), end=at(2, "11:30").isoformat())
 
-    response = client_for(organizer).post(BOOKINGS, body)
+    response = api_client(organizer).post(BOOKINGS, body)
 
     assert response.status_code == 409
     error = response.json()
@@ -285,7 +262,7 @@ SERVICE_ERRORS = {
 
 @pytest.mark.parametrize(("change", "code", "field"), BAD_INPUT.values(), ids=BAD_INPUT.keys())
 def test_malformed_input_is_a_400_naming_the_field(organizer, room, change, code, field):
-    response = client_for(organizer).post(BOOKINGS, payload(room, **change))
+    response = api_client(organizer).post(BOOKINGS, payload(room, **change))
 
     assert response.status_code == 400, response.content
     assert response.json()["code"] == code
@@ -296,7 +273,7 @@ def test_malformed_input_is_a_400_naming_the_field(organizer, room, change, code
 
 @pytest.mark.parametrize(("change", "code"), SERVICE_ERRORS.values(), ids=SERVICE_ERRORS.keys())
 def test_input_the_services_refuse_is_a_400_with_their_code(organizer, room, change, code):
-    response = client_for(organizer).post(BOOKINGS, payload(room, **change))
+    response = api_client(organizer).post(BOOKINGS, payload(room, **change))
 
     assert response.status_code == 400, response.content
     body = response.json()
@@ -312,7 +289,7 @@ def test_input_the_services_refuse_is_a_400_with_their_code(organizer, room, cha
 def test_inviting_a_closed_account_is_a_400_that_says_what_to_do(organizer, room):
     former = UserFactory(name="Fay Former", is_active=False)
 
-    response = client_for(organizer).post(BOOKINGS, payload(room, attendee_user_ids=[former.pk]))
+    response = api_client(organizer).post(BOOKINGS, payload(room, attendee_user_ids=[former.pk]))
 
     assert response.status_code == 400
     assert response.json()["code"] == "inactive_invitee"
@@ -334,7 +311,7 @@ def test_inviting_a_closed_account_is_a_400_that_says_what_to_do(organizer, room
     ids=["broken JSON", "a list", "null", "not UTF-8", "a form", "plain text"],
 )
 def test_a_body_that_is_not_a_json_object_is_refused(organizer, body, content_type, status, code):
-    response = client_for(organizer).post(BOOKINGS, body, content_type=content_type)
+    response = api_client(organizer).post(BOOKINGS, body, content_type=content_type)
 
     assert response.status_code == status
     assert response.json()["code"] == code
@@ -355,7 +332,7 @@ def test_a_body_over_the_size_limit_is_a_413_before_it_is_read(organizer, room):
 def test_the_default_size_limit_refuses_a_two_megabyte_agenda(organizer, room):
     body = payload(room, agenda="x" * 2_000_000)
 
-    response = client_for(organizer, auth="token", HTTP_ACCEPT_LANGUAGE="en").post(BOOKINGS, body)
+    response = api_client(organizer, auth="token", HTTP_ACCEPT_LANGUAGE="en").post(BOOKINGS, body)
 
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
@@ -397,7 +374,7 @@ def test_an_error_that_is_a_bug_stays_a_500():
 def test_a_booking_is_invisible_to_employees_not_on_it(organizer, room, confidential):
     booking = book(organizer, room, topic="Merger", confidential=confidential)
 
-    response = client_for(UserFactory()).get(f"{BOOKINGS}{booking.pk}/")
+    response = api_client(UserFactory()).get(f"{BOOKINGS}{booking.pk}/")
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
@@ -410,7 +387,7 @@ def test_a_confidential_booking_shows_its_topic_to_those_entitled(organizer, roo
     booking = book(organizer, room, topic="Merger", confidential=True, attendee_users=[invitee])
     viewer = {"organizer": organizer, "invitee": invitee, "approver": approver}[role]
 
-    response = client_for(viewer).get(f"{BOOKINGS}{booking.pk}/")
+    response = api_client(viewer).get(f"{BOOKINGS}{booking.pk}/")
 
     assert response.status_code == 200
     assert response.json()["topic"] == "Merger"
@@ -427,7 +404,7 @@ def test_external_guests_addresses_are_shown_to_the_organizer_only(
     booking = book(organizer, room, attendee_users=[invitee], attendee_emails=["guest@partner.com"])
     viewer = {"organizer": organizer, "invitee": invitee, "approver": approver}[role]
 
-    attendees = client_for(viewer).get(f"{BOOKINGS}{booking.pk}/").json()["attendees"]
+    attendees = api_client(viewer).get(f"{BOOKINGS}{booking.pk}/").json()["attendees"]
 
     assert attendees["guests"] == 1
     assert attendees["guest_emails"] == (["guest@partner.com"] if sees_emails else None)
@@ -457,7 +434,7 @@ def test_the_join_link_is_for_the_people_of_an_approved_meeting(
     assert booking.join_url
     viewer = {"organizer": organizer, "invitee": invitee, "approver": approver}[role]
 
-    join = client_for(viewer).get(f"{BOOKINGS}{booking.pk}/").json()["join"]
+    join = api_client(viewer).get(f"{BOOKINGS}{booking.pk}/").json()["join"]
 
     if sees_link:
         assert join["url"].startswith("https://meet.example.com/")
@@ -494,7 +471,7 @@ def test_a_decision_is_refused_to_those_not_entitled(
         "stranger": UserFactory(),
     }[role]
 
-    response = client_for(viewer).post(f"{BOOKINGS}{booking.pk}/{action}/", body)
+    response = api_client(viewer).post(f"{BOOKINGS}{booking.pk}/{action}/", body)
 
     assert response.status_code == status
     assert response.json()["code"] == code
@@ -511,7 +488,7 @@ def test_a_decision_is_refused_to_those_not_entitled(
 def test_an_approver_decides_a_request(organizer, room, approver, action, body, status):
     booking = book(organizer, room)
 
-    response = client_for(approver).post(f"{BOOKINGS}{booking.pk}/{action}/", body)
+    response = api_client(approver).post(f"{BOOKINGS}{booking.pk}/{action}/", body)
 
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == status
@@ -522,7 +499,7 @@ def test_an_approver_decides_one_meeting_of_a_series(organizer, room, approver):
     booking = book(organizer, room, recurrence_rule={"freq": "daily", "count": 3})
     second = booking.occurrences.order_by("start")[1]
 
-    response = client_for(approver).post(
+    response = api_client(approver).post(
         f"{BOOKINGS}{booking.pk}/reject/", {"reason": "Holiday", "occurrence": second.pk}
     )
 
@@ -537,7 +514,7 @@ def test_a_meeting_of_another_booking_cannot_be_named(organizer, room):
     booking = book(organizer, room)
     other = book(organizer, room, at(3, "10:00"), at(3, "11:00"))
 
-    response = client_for(organizer).post(
+    response = api_client(organizer).post(
         f"{BOOKINGS}{booking.pk}/cancel/", {"occurrence": other.occurrences.get().pk}
     )
 
@@ -550,7 +527,7 @@ def test_cancelling_one_meeting_of_a_series_keeps_the_others(organizer, room):
     booking = book(organizer, room, recurrence_rule={"freq": "daily", "count": 2})
     first = booking.occurrences.order_by("start")[0]
 
-    response = client_for(organizer).post(
+    response = api_client(organizer).post(
         f"{BOOKINGS}{booking.pk}/cancel/", {"occurrence": first.pk}
     )
 
@@ -561,7 +538,7 @@ def test_a_time_change_of_an_approved_booking_waits_for_the_approver(organizer, 
     booking = book(organizer, room)
     services.booking_approve(booking=booking, actor=approver)
 
-    response = client_for(organizer).patch(
+    response = api_client(organizer).patch(
         f"{BOOKINGS}{booking.pk}/",
         {"start": at(2, "14:00").isoformat(), "end": at(2, "15:00").isoformat()},
     )
@@ -580,7 +557,7 @@ def test_a_change_to_a_taken_slot_is_a_409(organizer, room):
     booking = book(organizer, room)
     book(UserFactory(), room, at(2, "14:00"), at(2, "15:00"))
 
-    response = client_for(organizer).patch(
+    response = api_client(organizer).patch(
         f"{BOOKINGS}{booking.pk}/",
         {"start": at(2, "14:30").isoformat(), "end": at(2, "15:30").isoformat()},
     )
@@ -592,7 +569,7 @@ def test_a_change_to_a_taken_slot_is_a_409(organizer, room):
 def test_a_naive_time_in_a_change_is_refused(organizer, room):
     booking = book(organizer, room)
 
-    response = client_for(organizer).patch(
+    response = api_client(organizer).patch(
         f"{BOOKINGS}{booking.pk}/", {"start": "2026-12-09T14:00"}
     )
 
@@ -604,7 +581,7 @@ def test_an_invitee_cannot_change_the_booking(organizer, room):
     invitee = UserFactory()
     booking = book(organizer, room, attendee_users=[invitee])
 
-    response = client_for(invitee).patch(f"{BOOKINGS}{booking.pk}/", {"topic": "Mine now"})
+    response = api_client(invitee).patch(f"{BOOKINGS}{booking.pk}/", {"topic": "Mine now"})
 
     assert response.status_code == 403
     assert response.json()["code"] == "not_organizer"
@@ -622,7 +599,7 @@ def test_the_series_preview_shows_which_meetings_are_free_and_why_not(organizer,
         "recurrence": {"freq": "daily", "count": 4},
     }
 
-    response = client_for(organizer).post(f"{BOOKINGS}series-preview/", body)
+    response = api_client(organizer).post(f"{BOOKINGS}series-preview/", body)
 
     assert response.status_code == 200, response.json()
     preview = response.json()
@@ -645,7 +622,7 @@ def test_the_list_holds_what_i_organize_or_am_invited_to(organizer, room):
     )
     uninvited.attendees.update(is_active=False)
 
-    results = client_for(organizer).get(BOOKINGS).json()["results"]
+    results = api_client(organizer).get(BOOKINGS).json()["results"]
 
     assert {b["id"] for b in results} == {mine.pk, invited.pk}
 
@@ -670,7 +647,7 @@ def test_the_list_filters(organizer, room, approver, query, expected):
     }
     services.booking_approve(booking=made["approved"], actor=approver)
 
-    response = client_for(organizer).get(f"{BOOKINGS}?{query.replace('other', str(other.pk))}")
+    response = api_client(organizer).get(f"{BOOKINGS}?{query.replace('other', str(other.pk))}")
 
     assert sorted(b["topic"] for b in response.json()["results"]) == sorted(expected)
 
@@ -687,7 +664,7 @@ def test_the_list_filters(organizer, room, approver, query, expected):
     ],
 )
 def test_bad_list_filters_are_a_4xx(organizer, query):
-    response = client_for(organizer).get(f"{BOOKINGS}?{query}")
+    response = api_client(organizer).get(f"{BOOKINGS}?{query}")
 
     assert response.status_code in (400, 404)
     assert response.json()["code"] in ("invalid", "not_found")
@@ -715,7 +692,7 @@ def test_the_list_asks_the_same_few_queries_for_5_or_25_bookings(
     organizer, approver, count, django_assert_max_num_queries
 ):
     _many_bookings(organizer, approver, count)
-    client = client_for(organizer)
+    client = api_client(organizer)
 
     with django_assert_max_num_queries(7):
         response = client.get(BOOKINGS)
@@ -727,7 +704,7 @@ def test_the_list_asks_a_bounded_number_of_queries_with_a_token_too(
     organizer, approver, django_assert_max_num_queries
 ):
     _many_bookings(organizer, approver, 6)
-    client = client_for(organizer, auth="token")
+    client = api_client(organizer, auth="token")
 
     with django_assert_max_num_queries(7):
         response = client.get(BOOKINGS)
@@ -740,7 +717,7 @@ def test_the_list_is_paginated(organizer, room):
     for day in (2, 3, 4):
         book(organizer, room, at(day, "10:00"), at(day, "11:00"))
 
-    page = client_for(organizer).get(f"{BOOKINGS}?page_size=2").json()
+    page = api_client(organizer).get(f"{BOOKINGS}?page_size=2").json()
 
     assert page["count"] == 3
     assert len(page["results"]) == 2
@@ -752,14 +729,14 @@ def test_an_overseer_without_the_approver_role_reads_any_booking(organizer, room
     supervisor.user_permissions.add(Permission.objects.get(codename="view_booking"))
     booking = book(organizer, room, confidential=True, topic="Merger")
 
-    body = client_for(supervisor).get(f"{BOOKINGS}{booking.pk}/").json()
+    body = api_client(supervisor).get(f"{BOOKINGS}{booking.pk}/").json()
 
     assert body["topic"] == "Merger"
     assert body["join"] is None
 
 
 def test_an_unknown_room_or_meeting_id_says_where_to_find_one(organizer, room):
-    client = client_for(organizer)
+    client = api_client(organizer)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
     unknown_room = client.post(BOOKINGS, payload(room, room=999_999)).json()

@@ -17,7 +17,7 @@ from bookings.services.status import occurrence_transition
 from meetingops.errors import ApplicationError, InvalidTransition, PermissionDeniedError
 from oversight.models import AuditEvent
 from tests.bookings.conftest import NOW, at, book
-from tests.factories import RoomFactory, UserFactory
+from tests.factories import BookingFactory, RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 S = Occurrence.Status
@@ -57,15 +57,19 @@ def test_approval_confirms_gives_a_join_link_audits_and_notifies(
 
 
 def test_notifications_are_queued_only_when_the_change_commits(
-    organizer, room, approver, django_capture_on_commit_callbacks
+    organizer, room, approver, django_capture_on_commit_callbacks, eager_tasks
 ):
     booking = book(organizer, room)
 
+    # Tasks run eagerly: a task queued inside the transaction would send its email here.
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.booking_approve(booking=booking, actor=approver)
 
     assert len(callbacks) == 1
     assert mail.outbox == []
+    callbacks[0]()  # the commit
+    assert [m.to for m in mail.outbox] == [[organizer.email]]
+    assert booking.topic in mail.outbox[0].subject
 
 
 def test_join_links_are_unguessable_and_differ_per_meeting(organizer, room, approver):
@@ -81,9 +85,7 @@ def test_join_links_are_unguessable_and_differ_per_meeting(organizer, room, appr
 
 def test_a_manual_room_gives_its_fixed_link(organizer, approver):
     room = RoomFactory(
-        provider__name="Tencent manual",
-        provider__kind="manual",
-        provider__base_url="",
+        manual=True,
         join_url="https://meeting.tencent.com/dm/abc",
         meeting_code="123 456 789",
         meeting_password="4321",
@@ -251,8 +253,7 @@ def test_cancelling_in_time_is_not_late_and_tells_attendees(
 
 
 def test_cancelling_after_the_deadline_counts_as_late(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
 
     with time_machine.travel(at(2, "08:30"), tick=False):
         services.booking_cancel(booking=booking, actor=organizer)
@@ -274,8 +275,7 @@ def test_a_request_not_yet_approved_is_never_cancelled_late(organizer, room):
 
 
 def test_a_meeting_that_has_started_cannot_be_cancelled(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
 
     with time_machine.travel(at(2, "10:05"), tick=False), pytest.raises(InvalidTransition):
         services.booking_cancel(booking=booking, actor=organizer)
@@ -308,8 +308,7 @@ def test_changing_a_pending_booking_applies_at_once(organizer, room):
 
 
 def test_change_of_approved_booking_keeps_old_slot_until_decided(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
 
     services.booking_change(
         booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")
@@ -324,8 +323,7 @@ def test_change_of_approved_booking_keeps_old_slot_until_decided(organizer, room
 
 
 def test_approving_the_change_moves_the_meeting_and_frees_the_old_slot(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
     services.booking_change(
         booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")
     )
@@ -360,8 +358,7 @@ def test_rejecting_the_change_keeps_the_original_meeting(organizer, room, approv
 
 
 def test_after_a_rejected_change_the_organizer_can_ask_again(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
     services.booking_change(
         booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")
     )
@@ -378,8 +375,7 @@ def test_after_a_rejected_change_the_organizer_can_ask_again(organizer, room, ap
 
 
 def test_an_approved_slot_has_one_live_replacement_at_most(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
     services.booking_change(
         booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")
     )
@@ -406,8 +402,9 @@ def test_a_headcount_change_of_an_approved_booking_waits_for_approval(organizer,
 
 
 def test_a_topic_change_of_an_approved_booking_applies_without_approval(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(
+        organizer=organizer, room=room, approved_by=approver, topic="Quarterly review"
+    )
 
     services.booking_change(booking=booking, actor=organizer, topic="Quarterly review (Q4)")
 
@@ -504,8 +501,7 @@ def test_the_queue_order_fields_follow_every_change(organizer, room, approver):
 
 
 def test_a_change_into_a_taken_slot_is_refused_and_changes_nothing(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
     book(UserFactory(), room, at(3, "10:00"), at(3, "11:00"))
 
     with pytest.raises(BookingConflict):
@@ -539,8 +535,7 @@ def test_a_changes_held_slot_beside_the_old_one_is_no_double_booking(organizer, 
 
 
 def test_a_second_change_waits_for_the_first(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
     services.booking_change(booking=booking, actor=organizer, expected_headcount=5)
 
     with pytest.raises(InvalidTransition):
@@ -548,14 +543,8 @@ def test_a_second_change_waits_for_the_first(organizer, room, approver):
 
 
 def test_moving_to_another_room_gets_that_rooms_link(organizer, room, approver):
-    other = RoomFactory(
-        provider__name="Manual",
-        provider__kind="manual",
-        provider__base_url="",
-        join_url="https://zoom.example/j/1",
-    )
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    other = RoomFactory(manual=True, join_url="https://zoom.example/j/1")
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
 
     services.booking_change(booking=booking, actor=organizer, room=other)
     services.booking_approve(booking=booking, actor=approver)
@@ -565,8 +554,7 @@ def test_moving_to_another_room_gets_that_rooms_link(organizer, room, approver):
 
 
 def test_every_step_of_a_booking_is_in_its_history(organizer, room, approver):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
     services.booking_change(booking=booking, actor=organizer, expected_headcount=5)
     services.booking_approve(booking=booking, actor=approver)
     services.booking_cancel(booking=booking, actor=organizer)
@@ -715,8 +703,7 @@ def test_cancelling_a_proposed_slot_withdraws_the_whole_move(organizer, room, ap
 def test_a_replaced_meetings_old_id_does_not_cancel_the_meeting_now_standing(
     organizer, room, approver
 ):
-    booking = book(organizer, room)
-    services.booking_approve(booking=booking, actor=approver)
+    booking = BookingFactory(organizer=organizer, room=room, approved_by=approver)
     old = booking.occurrences.get()
     services.booking_change(
         booking=booking, actor=organizer, start=at(3, "10:00"), end=at(3, "11:00")

@@ -10,7 +10,8 @@ from django.db import connections
 
 from bookings.conflicts import BookingConflict
 from bookings.models import Occurrence
-from tests.bookings.conftest import at, book
+from tests.bookings.conftest import at, book, payload
+from tests.conftest import bearer
 from tests.factories import RoomFactory, UserFactory
 
 
@@ -100,17 +101,13 @@ def test_audit_overlaps_names_a_double_booking_written_behind_the_services_back(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_twenty_api_clients_booking_one_slot_get_one_201_and_nineteen_409s():
-    from rest_framework.test import APIClient
-
     from security.tokens import api_token_create
 
     room = RoomFactory()
     clients = []
     for _ in range(20):
         _token, secret = api_token_create(user=UserFactory(), name="race")
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
-        clients.append(client)
+        clients.append(bearer(secret))
     barrier = threading.Barrier(len(clients))
     statuses: list[int] = []
     codes: list[str] = []
@@ -122,13 +119,7 @@ def test_twenty_api_clients_booking_one_slot_get_one_201_and_nineteen_409s():
             barrier.wait()
             response = client.post(
                 "/api/v1/bookings/",
-                {
-                    "room": room.pk,
-                    "start": at(2, "10:00").isoformat(),
-                    "end": at(2, "11:00").isoformat(),
-                    "topic": "Race",
-                    "expected_headcount": 2,
-                },
+                payload(room, topic="Race", expected_headcount=2),
                 format="json",
             )
             with lock:

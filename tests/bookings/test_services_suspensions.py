@@ -8,22 +8,17 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from bookings import selectors, services
 from bookings.models import Booking, BookingSuspension
 from bookings.rules import UsageRuleViolation
 from meetingops.errors import PermissionDeniedError
 from oversight.models import AuditEvent
-from tests.bookings.conftest import NOW, at, book
-from tests.factories import UserFactory
+from tests.bookings.conftest import NOW, at, book, payload
+from tests.conftest import api_client, signed_in
+from tests.factories import SuspensionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def supervisor(db):
-    return UserFactory(email="supervisor@example.com", is_staff=True, groups=["Supervisors"])
 
 
 def suspend(user, supervisor, *, end=NOW + dt.timedelta(days=7), **extra):
@@ -146,18 +141,11 @@ def test_the_approver_sees_the_suspension_among_the_rule_checks(
 
 def test_the_api_refuses_a_suspended_user_with_the_rules_shape(organizer, room, supervisor, policy):
     suspend(organizer, supervisor, end=None)
-    client = APIClient()
-    client.force_login(organizer)
+    client = api_client(organizer)
 
     response = client.post(
         "/api/v1/bookings/",
-        {
-            "room": room.pk,
-            "start": at(2, "10:00").isoformat(),
-            "end": at(2, "11:00").isoformat(),
-            "topic": "Budget",
-            "expected_headcount": 2,
-        },
+        payload(room, topic="Budget", expected_headcount=2),
         format="json",
     )
 
@@ -260,11 +248,10 @@ def test_admin_refuses_a_suspension_of_oneself_and_one_ending_before_it_starts(
 
 
 def test_the_admin_lists_the_suspensions_in_force_apart(client, organizer, supervisor):
-    in_force = suspend(organizer, supervisor)
-    lifted = suspend(UserFactory(name="Lou Lifted"), supervisor)
-    services.booking_suspension_lift(suspension=lifted, actor=supervisor, reason="Appeal")
-    suspend(UserFactory(name="Fred Future"), supervisor, start=NOW + dt.timedelta(days=1))
-    client.force_login(supervisor)
+    in_force = SuspensionFactory(user=organizer, imposed_by=supervisor)
+    lifted = SuspensionFactory(imposed_by=supervisor, lifted=True)
+    SuspensionFactory(imposed_by=supervisor, start=NOW + dt.timedelta(days=1))
+    signed_in(client, supervisor)
     changelist = reverse("admin:bookings_bookingsuspension_changelist")
 
     shown = client.get(changelist, {"state": "in_force"}).context["cl"].result_list

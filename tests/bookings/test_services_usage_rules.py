@@ -9,36 +9,24 @@ import pytest
 
 from bookings import services
 from bookings.conflicts import BookingConflict
-from bookings.models import Blackout, Booking, Occurrence, Room, UsagePolicy
+from bookings.models import Booking, Occurrence, Room, UsagePolicy
 from bookings.rules import UsageRuleViolation
 from oversight.models import AuditEvent
-from tests.bookings.conftest import NOW, at
-from tests.factories import DepartmentFactory, UserFactory
+from tests.bookings.conftest import NOW, at, book
+from tests.factories import (
+    BlackoutFactory,
+    DepartmentFactory,
+    UsagePolicyFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def request(organizer, room, start, end, **extra):
-    extra.setdefault("expected_headcount", 3)
-    return services.booking_request(
-        organizer=organizer, room=room, start=start, end=end, topic="Weekly sync", **extra
-    )
-
-
-def new_policy(**values) -> UsagePolicy:
-    current = UsagePolicy.objects.order_by("-version").first()
-    fields = {
-        f.name: getattr(current, f.name)
-        for f in UsagePolicy._meta.fields
-        if f.name not in ("id", "version", "created_at", "created_by")
-    }
-    return UsagePolicy.objects.create(version=current.version + 1, **{**fields, **values})
 
 
 def refused(code: str, organizer, room, start, end, **extra) -> UsageRuleViolation:
     before = (Booking.objects.count(), AuditEvent.objects.count())
     with pytest.raises(UsageRuleViolation) as error:
-        request(organizer, room, start, end, **extra)
+        book(organizer, room, start, end, **extra)
     assert error.value.code == code
     assert (Booking.objects.count(), AuditEvent.objects.count()) == before
     return error.value
@@ -78,9 +66,9 @@ def test_time_rule_accepts_the_limit_and_refuses_just_past_it(
     organizer, room, rule, values, ok_slot, bad_slot
 ):
     if values:
-        new_policy(**values)
+        UsagePolicyFactory(**values)
 
-    assert request(organizer, room, *ok_slot).status == Booking.Status.PENDING
+    assert book(organizer, room, *ok_slot).status == Booking.Status.PENDING
     refused(rule, organizer, room, *bad_slot)
 
 
@@ -105,7 +93,7 @@ def test_every_broken_rule_is_listed(organizer, room):
 
 
 def test_headcount_up_to_capacity_is_accepted_and_one_more_refused(organizer, room):
-    assert request(organizer, room, at(2, "10:00"), at(2, "11:00"), expected_headcount=10)
+    assert book(organizer, room, at(2, "10:00"), at(2, "11:00"), expected_headcount=10)
     error = refused(
         "capacity", organizer, room, at(3, "10:00"), at(3, "11:00"), expected_headcount=11
     )
@@ -154,19 +142,19 @@ def test_external_guests_need_a_room_that_admits_them(organizer, room):
 
 
 def test_personal_weekly_quota_allows_up_to_its_hours_and_no_more(organizer, room):
-    new_policy(user_weekly_quota_hours=3)
-    request(organizer, room, at(1, "09:00"), at(1, "11:00"))
+    UsagePolicyFactory(user_weekly_quota_hours=3)
+    book(organizer, room, at(1, "09:00"), at(1, "11:00"))
 
-    assert request(organizer, room, at(2, "09:00"), at(2, "10:00"))
+    assert book(organizer, room, at(2, "09:00"), at(2, "10:00"))
     error = refused("user_quota", organizer, room, at(3, "09:00"), at(3, "09:30"))
     assert error.as_dict()["value"] == 3
 
 
 def test_the_quota_counts_each_week_on_its_own(organizer, room):
-    new_policy(user_weekly_quota_hours=3)
-    request(organizer, room, at(1, "09:00"), at(1, "12:00"))
+    UsagePolicyFactory(user_weekly_quota_hours=3)
+    book(organizer, room, at(1, "09:00"), at(1, "12:00"))
 
-    assert request(organizer, room, at(7, "09:00"), at(7, "12:00"))
+    assert book(organizer, room, at(7, "09:00"), at(7, "12:00"))
 
 
 @pytest.mark.parametrize("weeks", [2, 8])
@@ -175,8 +163,8 @@ def test_quotas_over_a_long_series_take_one_query_each(
 ):
     from bookings import rules
 
-    policy = new_policy(user_weekly_quota_hours=3, department_weekly_quota_hours=40)
-    request(organizer, room, at(8, "09:00"), at(8, "11:00"))  # week 2: 2 of 3 hours
+    policy = UsagePolicyFactory(user_weekly_quota_hours=3, department_weekly_quota_hours=40)
+    book(organizer, room, at(8, "09:00"), at(8, "11:00"))  # week 2: 2 of 3 hours
     slots = [(at(7 * w + 1, "09:00"), at(7 * w + 1, "10:30")) for w in range(weeks)]
 
     with django_assert_num_queries(2):  # the organizer's weeks, the department's
@@ -188,26 +176,26 @@ def test_quotas_over_a_long_series_take_one_query_each(
 
 
 def test_department_weekly_quota_counts_colleagues_bookings(room):
-    new_policy(department_weekly_quota_hours=2)
+    UsagePolicyFactory(department_weekly_quota_hours=2)
     sales = DepartmentFactory(code="sales")
     alice, bob = UserFactory(department=sales), UserFactory(department=sales)
-    request(alice, room, at(1, "09:00"), at(1, "11:00"))
+    book(alice, room, at(1, "09:00"), at(1, "11:00"))
 
     refused("department_quota", bob, room, at(2, "09:00"), at(2, "09:30"))
 
 
 def test_cancelled_bookings_do_not_count_toward_the_quota(organizer, room):
-    new_policy(user_weekly_quota_hours=2)
-    booking = request(organizer, room, at(1, "09:00"), at(1, "11:00"))
+    UsagePolicyFactory(user_weekly_quota_hours=2)
+    booking = book(organizer, room, at(1, "09:00"), at(1, "11:00"))
     services.booking_cancel(booking=booking, actor=organizer)
 
-    assert request(organizer, room, at(2, "09:00"), at(2, "11:00"))
+    assert book(organizer, room, at(2, "09:00"), at(2, "11:00"))
 
 
 def test_held_and_no_show_meetings_count_toward_the_quota(organizer, room):
-    new_policy(user_weekly_quota_hours=2)
-    held = request(organizer, room, at(1, "09:00"), at(1, "10:00"))
-    missed = request(organizer, room, at(1, "10:00"), at(1, "11:00"))
+    UsagePolicyFactory(user_weekly_quota_hours=2)
+    held = book(organizer, room, at(1, "09:00"), at(1, "10:00"))
+    missed = book(organizer, room, at(1, "10:00"), at(1, "11:00"))
     held.occurrences.update(status=Occurrence.Status.COMPLETED)
     missed.occurrences.update(status=Occurrence.Status.NO_SHOW)
 
@@ -215,8 +203,8 @@ def test_held_and_no_show_meetings_count_toward_the_quota(organizer, room):
 
 
 def test_moving_a_booking_does_not_count_its_own_hours_twice(organizer, room):
-    new_policy(user_weekly_quota_hours=2)
-    booking = request(organizer, room, at(1, "09:00"), at(1, "11:00"))
+    UsagePolicyFactory(user_weekly_quota_hours=2)
+    booking = book(organizer, room, at(1, "09:00"), at(1, "11:00"))
 
     services.booking_change(
         booking=booking, actor=organizer, start=at(2, "09:00"), end=at(2, "11:00")
@@ -227,36 +215,31 @@ def test_moving_a_booking_does_not_count_its_own_hours_twice(organizer, room):
 
 @pytest.mark.parametrize("scope", ["room", "all rooms"])
 def test_a_blackout_period_blocks_the_slot(organizer, room, scope):
-    Blackout.objects.create(
-        room=room if scope == "room" else None,
-        start=at(2, "09:00"),
-        end=at(2, "12:00"),
-        reason="Provider maintenance",
-    )
+    where = {"all_rooms": True} if scope == "all rooms" else {"room": room}
+    blackout = BlackoutFactory(**where, end=at(2, "12:00"), reason="Provider maintenance")
+    assert blackout.room == (None if scope == "all rooms" else room)
 
     with pytest.raises(BookingConflict) as error:
-        request(organizer, room, at(2, "11:00"), at(2, "13:00"))
+        book(organizer, room, at(2, "11:00"), at(2, "13:00"))
 
     assert "Provider maintenance" in error.value.detail
-    assert request(organizer, room, at(2, "12:00"), at(2, "13:00"))
+    assert book(organizer, room, at(2, "12:00"), at(2, "13:00"))
 
 
 def test_an_ended_blackout_no_longer_blocks(organizer, room):
-    Blackout.objects.create(
-        room=room, start=at(2, "09:00"), end=at(2, "12:00"), reason="x", is_active=False
-    )
+    BlackoutFactory(room=room, end=at(2, "12:00"), ended=True)
 
-    assert request(organizer, room, at(2, "10:00"), at(2, "11:00"))
+    assert book(organizer, room, at(2, "10:00"), at(2, "11:00"))
 
 
 def test_auto_approval_confirms_a_small_ordinary_meeting(organizer, room):
-    new_policy(auto_approve=True, auto_approve_max_headcount=5, auto_approve_max_minutes=60)
+    UsagePolicyFactory(auto_approving=True)
 
-    small = request(organizer, room, at(2, "10:00"), at(2, "11:00"), expected_headcount=5)
-    large = request(organizer, room, at(2, "11:00"), at(2, "12:00"), expected_headcount=6)
-    secret = request(organizer, room, at(2, "13:00"), at(2, "14:00"), confidential=True)
-    long = request(organizer, room, at(2, "15:00"), at(2, "16:01"), expected_headcount=2)
-    series = request(
+    small = book(organizer, room, at(2, "10:00"), at(2, "11:00"), expected_headcount=5)
+    large = book(organizer, room, at(2, "11:00"), at(2, "12:00"), expected_headcount=6)
+    secret = book(organizer, room, at(2, "13:00"), at(2, "14:00"), confidential=True)
+    long = book(organizer, room, at(2, "15:00"), at(2, "16:01"), expected_headcount=2)
+    series = book(
         organizer,
         room,
         at(2, "17:00"),
@@ -271,9 +254,9 @@ def test_auto_approval_confirms_a_small_ordinary_meeting(organizer, room):
 
 
 def test_the_booking_records_the_policy_version_it_was_checked_against(organizer, room):
-    new_policy(max_duration_minutes=120)
+    UsagePolicyFactory(max_duration_minutes=120)
 
-    booking = request(organizer, room, at(2, "10:00"), at(2, "11:00"))
+    booking = book(organizer, room, at(2, "10:00"), at(2, "11:00"))
 
     assert booking.policy_version == 2
 
@@ -287,4 +270,4 @@ def test_without_any_policy_version_the_defaults_apply_and_nothing_is_written(or
 
     assert (policy.pk, policy.version, policy.min_advance_hours) == (None, 0, 24)
     assert not UsagePolicy.objects.exists()
-    assert request(organizer, room, at(2, "10:00"), at(2, "11:00")).policy_version == 0
+    assert book(organizer, room, at(2, "10:00"), at(2, "11:00")).policy_version == 0

@@ -68,6 +68,19 @@ def received() -> Counter:
     return Counter(a for m in mail.outbox for a in m.to)
 
 
+def with_proposed_move(
+    organizer, room, approver, *, invitee=None, day: int = 4, start="15:00", end="16:00"
+):
+    """An approved meeting with an invitee, and the organizer's change moving it to
+    `day` from `start` to `end`, waiting for a decision."""
+    booking = book(organizer, room, attendee_users=[invitee or UserFactory()])
+    services.booking_approve(booking=booking, actor=approver)
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(day, start), end=at(day, end)
+    )
+    return booking
+
+
 def moved_meeting(organizer, room, approver, *, invitees, guests=(), capture, note="ok"):
     """An approved meeting with invitees, moved by an approved change; returns the
     booking. Only the change's decision runs its on-commit tasks."""
@@ -226,11 +239,7 @@ def test_invitees_get_the_approved_change_in_their_own_language_and_zone(
 def test_a_rejected_change_tells_the_organizer_the_time_that_stands(
     organizer, room, approver, django_capture_on_commit_callbacks, eager_tasks
 ):
-    booking = book(organizer, room, attendee_users=[UserFactory()])
-    services.booking_approve(booking=booking, actor=approver)
-    services.booking_change(
-        booking=booking, actor=organizer, start=at(4, "10:00"), end=at(4, "11:00")
-    )
+    booking = with_proposed_move(organizer, room, approver, start="10:00", end="11:00")
 
     with django_capture_on_commit_callbacks(execute=True):
         services.booking_reject(booking=booking, actor=approver, reason="The desk is busy")
@@ -363,11 +372,7 @@ def test_a_cancellation_lists_the_agreed_time_not_a_pending_changes_proposal(
     organizer, room, approver, django_capture_on_commit_callbacks, eager_tasks
 ):
     invitee = UserFactory(language="en")
-    booking = book(organizer, room, attendee_users=[invitee])
-    services.booking_approve(booking=booking, actor=approver)
-    services.booking_change(
-        booking=booking, actor=organizer, start=at(4, "15:00"), end=at(4, "16:00")
-    )
+    booking = with_proposed_move(organizer, room, approver, invitee=invitee)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.booking_cancel(booking=booking, actor=organizer)
@@ -380,11 +385,7 @@ def test_a_cancellation_lists_the_agreed_time_not_a_pending_changes_proposal(
 def test_cancelling_only_a_proposed_move_withdraws_it_and_tells_no_one(
     organizer, room, approver, django_capture_on_commit_callbacks, eager_tasks
 ):
-    booking = book(organizer, room, attendee_users=[UserFactory()])
-    services.booking_approve(booking=booking, actor=approver)
-    services.booking_change(
-        booking=booking, actor=organizer, start=at(4, "15:00"), end=at(4, "16:00")
-    )
+    booking = with_proposed_move(organizer, room, approver)
     proposal = booking.occurrences.get(status="pending")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -404,11 +405,7 @@ def test_cancelling_a_meeting_takes_its_proposed_move_along(
     organizer, room, approver, django_capture_on_commit_callbacks, eager_tasks
 ):
     invitee = UserFactory(language="en")
-    booking = book(organizer, room, attendee_users=[invitee])
-    services.booking_approve(booking=booking, actor=approver)
-    services.booking_change(
-        booking=booking, actor=organizer, start=at(4, "15:00"), end=at(4, "16:00")
-    )
+    booking = with_proposed_move(organizer, room, approver, invitee=invitee)
     original = booking.occurrences.get(status="approved")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -427,11 +424,7 @@ def test_cancelling_once_the_meeting_has_begun_drops_its_proposed_move_quietly(
 ):
     import time_machine
 
-    booking = book(organizer, room, attendee_users=[UserFactory()])
-    services.booking_approve(booking=booking, actor=approver)
-    services.booking_change(
-        booking=booking, actor=organizer, start=at(4, "15:00"), end=at(4, "16:00")
-    )
+    booking = with_proposed_move(organizer, room, approver)
 
     with (
         time_machine.travel(at(2, "10:05"), tick=False),

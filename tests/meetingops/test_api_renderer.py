@@ -11,9 +11,9 @@ import zoneinfo
 import pytest
 from django.utils.translation import gettext_lazy, override
 from rest_framework.renderers import JSONRenderer
-from rest_framework.test import APIClient
 
 from meetingops.api import FastJSONRenderer, RawJSON
+from tests.conftest import api_client
 from tests.factories import RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +43,7 @@ def test_datetimes_are_written_as_drf_writes_them(moment):
 
 def test_a_client_gets_compact_utf8_json_or_indented_json_when_it_asks():
     RoomFactory(name="腾讯会议 A")
-    client = APIClient()
-    client.force_login(UserFactory())
+    client = api_client(UserFactory())
 
     compact = client.get("/api/v1/rooms/", HTTP_ACCEPT="application/json")
     indented = client.get("/api/v1/rooms/", HTTP_ACCEPT="application/json; indent=2")
@@ -72,8 +71,7 @@ def test_json_already_written_goes_in_as_it_is_compact_indented_or_browsable():
 
 def test_the_week_reads_the_same_compact_indented_and_in_the_browsable_api():
     RoomFactory(name="腾讯会议 A")
-    client = APIClient()
-    client.force_login(UserFactory())
+    client = api_client(UserFactory())
     week = "/api/v1/availability/week/?start=2026-12-07"
 
     compact = client.get(week, HTTP_ACCEPT="application/json")

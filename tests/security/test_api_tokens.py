@@ -16,6 +16,7 @@ from meetingops.errors import PermissionDeniedError
 from oversight.models import AuditEvent
 from security.models import ApiToken
 from security.tokens import MAX_ACTIVE_TOKENS, api_token_create, api_token_revoke
+from tests.conftest import api_client, bearer
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,20 +24,8 @@ TOKENS = "/api/v1/me/tokens/"
 SOME_ENDPOINT = "/api/v1/rooms/"
 
 
-def signed_in(user, **kwargs) -> APIClient:
-    client = APIClient(**kwargs)
-    client.force_login(user)
-    return client
-
-
-def bearer(secret: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    return client
-
-
 def test_a_signed_in_user_makes_a_token_and_sees_its_secret_once(user):
-    client = signed_in(user)
+    client = api_client(user)
 
     created = client.post(TOKENS, {"name": "calendar sync"})
 
@@ -59,10 +48,16 @@ def test_only_the_secrets_hash_is_stored(user):
     assert secret not in str(AuditEvent.objects.values().get(action="apitoken.created"))
 
 
-def test_a_token_signs_requests_in(user):
+def test_a_token_signs_requests_in_as_its_owner(user):
     _token, secret = api_token_create(user=user, name="ci")
+    api_token_create(user=UserFactory(), name="someone else's script")
 
-    assert bearer(secret).get(SOME_ENDPOINT).status_code == 200
+    response = bearer(secret).get(TOKENS)
+
+    # A 200 proves a sign-in; the owner's own tokens, and only theirs, prove whose.
+    assert response.status_code == 200
+    assert [t["name"] for t in response.json()] == ["ci"]
+    assert response.wsgi_request.user == user
 
 
 @pytest.mark.parametrize(
@@ -127,7 +122,7 @@ def test_a_token_can_list_its_users_tokens(user):
 
 
 def test_making_a_token_with_a_session_needs_the_csrf_token(user):
-    client = signed_in(user, enforce_csrf_checks=True)
+    client = api_client(user, enforce_csrf_checks=True)
 
     response = client.post(TOKENS, {"name": "sneaky"})
 
@@ -145,7 +140,7 @@ def test_no_endpoint_trades_a_password_for_a_token(path):
 
 
 def test_making_and_revoking_are_audited(user):
-    client = signed_in(user)
+    client = api_client(user)
     token_id = client.post(TOKENS, {"name": "ci"}).json()["id"]
 
     response = client.post(f"{TOKENS}{token_id}/revoke/")
@@ -165,7 +160,7 @@ def test_revoking_twice_changes_nothing(user):
     first = api_token_revoke(token=token, actor=user).revoked_at
 
     with time_machine.travel(timezone.now() + dt.timedelta(hours=1)):
-        again = signed_in(user).post(f"{TOKENS}{token.pk}/revoke/")
+        again = api_client(user).post(f"{TOKENS}{token.pk}/revoke/")
 
     assert again.status_code == 200
     assert ApiToken.objects.get().revoked_at == first
@@ -175,7 +170,7 @@ def test_revoking_twice_changes_nothing(user):
 def test_someone_elses_token_cannot_be_revoked(user):
     token, _secret = api_token_create(user=UserFactory(), name="theirs")
 
-    response = signed_in(user).post(f"{TOKENS}{token.pk}/revoke/")
+    response = api_client(user).post(f"{TOKENS}{token.pk}/revoke/")
 
     assert response.status_code == 404
     assert ApiToken.objects.get().revoked_at is None
@@ -188,7 +183,7 @@ def test_someone_elses_token_cannot_be_revoked(user):
 
 def test_a_token_revoked_through_the_api_stops_working(user):
     token, secret = api_token_create(user=user, name="ci")
-    signed_in(user).post(f"{TOKENS}{token.pk}/revoke/")
+    api_client(user).post(f"{TOKENS}{token.pk}/revoke/")
 
     assert bearer(secret).get(SOME_ENDPOINT).status_code == 401
 
@@ -204,7 +199,7 @@ def test_a_token_revoked_through_the_api_stops_working(user):
     ],
 )
 def test_a_token_needs_a_sensible_name(user, body, code):
-    response = signed_in(user).post(TOKENS, body)
+    response = api_client(user).post(TOKENS, body)
 
     assert response.status_code == 400
     assert response.json()["code"] == code
@@ -216,7 +211,7 @@ def test_a_user_holds_a_limited_number_of_active_tokens(user):
     for index in range(MAX_ACTIVE_TOKENS):
         api_token_create(user=user, name=f"t{index}")
 
-    response = signed_in(user).post(TOKENS, {"name": "one too many"})
+    response = api_client(user).post(TOKENS, {"name": "one too many"})
 
     assert response.status_code == 400
     assert response.json()["code"] == "too_many_tokens"
