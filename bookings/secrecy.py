@@ -121,11 +121,7 @@ def details_visible_q(viewer, *, prefix: str = "") -> Q:
     if oversees_bookings(viewer):
         return Q(**{f"{prefix}pk__isnull": False})
     invited = Exists(active_invitations(viewer).filter(booking=OuterRef(f"{prefix}pk")))
-    return (
-        Q(**{f"{prefix}confidential": False})
-        | Q(**{f"{prefix}organizer": viewer})
-        | Q(invited)
-    )
+    return Q(**{f"{prefix}confidential": False}) | Q(**{f"{prefix}organizer": viewer}) | Q(invited)
 
 
 def details_visible_expression(viewer) -> Case | Value:
@@ -207,8 +203,10 @@ def details_hidden_sql(*, confidential: str, organizer_id: str, booking_id: str)
     say). Its named parameters, `%(se5_viewer)s` and `%(se5_oversees)s`, come from
     `details_hidden_sql_params(viewer)`. A viewer not signed in has no id: the
     comparison is then unknown, which COALESCE reads as not invited."""
+    # The arguments are SQL the code writes (column names), never input; the viewer
+    # comes in as parameters.
     return (
-        f"({confidential} AND NOT COALESCE("
+        f"({confidential} AND NOT COALESCE("  # noqa: S608
         f"%(se5_oversees)s OR {organizer_id} = %(se5_viewer)s OR EXISTS ("
         f"SELECT 1 FROM {Attendee._meta.db_table} se5_a"
         f" WHERE se5_a.booking_id = {booking_id}"
