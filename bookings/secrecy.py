@@ -137,13 +137,13 @@ def details_visible_expression(viewer) -> Case | Value:
     )
 
 
-def booking_ids_with_details_hidden_from(viewer) -> QuerySet:
-    """The ids of the bookings whose details `viewer` may not read (the confidential
-    ones the viewer neither organizes nor is invited to), as a subquery: for records
-    that name a booking only by its id, such as the audit log's events."""
+def booking_list_with_details_hidden_from(viewer) -> QuerySet[Booking]:
+    """The bookings whose details `viewer` may not read (the confidential ones the
+    viewer neither organizes, nor is invited to, nor oversees), for records that name a
+    booking only by its id, such as the audit log's events: use it as a subquery."""
     if oversees_bookings(viewer):
-        return Booking.objects.none().values("pk")
-    return Booking.objects.filter(confidential=True).exclude(details_visible_q(viewer)).values("pk")
+        return Booking.objects.none()
+    return Booking.objects.filter(confidential=True).exclude(details_visible_q(viewer))
 
 
 def booking_list_visible_to(viewer) -> QuerySet[Booking]:
