@@ -172,9 +172,8 @@ def details_hidden_among(
     a meeting's copies of its booking's) whose details `viewer` may not read.
     `invited_booking_ids` gives the bookings the viewer is an active invitee of, built
     from `active_invitations(viewer)` and bounded as the caller's query can be; it is
-    called once, and only when an invitation is all that is left to decide."""
-    if not _signed_in(viewer):
-        return {booking_id for booking_id, confidential, _o in meetings if confidential}
+    called once, and only when an invitation is all that is left to decide (someone not
+    signed in has none: `active_invitations` asks no query for them)."""
     oversees = oversees_bookings(viewer)
     viewer_id = viewer.pk  # once: request.user is a lazy object, slow to ask 10,000 times
     undecided = {

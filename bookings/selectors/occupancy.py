@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from operator import itemgetter
 
 import orjson
 from django.db import DataError, connection, transaction
@@ -14,6 +15,8 @@ from bookings.selectors.availability import OCCUPYING
 from meetingops.db import EpochSeconds
 
 S = Occurrence.Status
+# The columns of a week's row that SE-5's mask reads: booking, confidential, organizer.
+_MASK_COLUMNS = itemgetter(5, 7, 8)
 
 
 def _week_window(week_start: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -84,7 +87,7 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
 
     secret = secrecy.details_hidden_among(
         # (booking, confidential, organizer): the meeting's copies of its booking's.
-        ((row[5], row[7], row[8]) for row in rows),
+        map(_MASK_COLUMNS, rows),
         viewer=viewer,
         invited_booking_ids=invited_this_week,
     )
