@@ -144,6 +144,28 @@ def test_searching_the_log_by_a_hidden_events_id_finds_it_still_hidden(client, i
     assert "Merger" not in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "lookup", ["target_label__icontains", "target_label", "data__icontains", "data__reason"]
+)
+def test_the_log_refuses_a_filter_on_labels_or_data_in_the_address(
+    client, it_member, meetings, lookup
+):
+    signed_in(client, it_member)
+
+    response = client.get(LOG, {lookup: "Merger"})
+
+    assert response.status_code == 400
+    assert "Merger" not in response.content.decode()
+
+
+def test_the_log_still_filters_by_action_in_the_address(client, it_member, meetings):
+    signed_in(client, it_member)
+
+    response = client.get(LOG, {"action": "booking.cancelled"})
+
+    assert [e.action for e in response.context["cl"].result_list] == ["booking.cancelled"]
+
+
 @pytest.mark.parametrize("action", ["booking.noted", "booking.cancelled", "booking.requested"])
 def test_a_confidential_meetings_event_page_shows_neither_topic_nor_data(
     client, it_member, meetings, action
