@@ -7,6 +7,13 @@ runs under a transaction-scoped lock: `pg_advisory_xact_lock` on PostgreSQL, and
 SQLite the IMMEDIATE transaction mode (settings) already holds the database write lock
 from BEGIN. The lock is held until the caller's transaction ends.
 
+An event's label names the target by its model and id ("booking #12"), never by its
+business content (`str()` of a booking is its topic): the log is read by people who may
+not see every meeting (IT), and its rows cannot be changed afterwards. A caller may pass
+a label of its own, which must be as safe. The pages that show events ask
+`bookings.secrecy` what their reader may see of the meeting an event is about
+(oversight/admin.py), since rows written before this rule may carry a topic.
+
 This module imports nothing from the other apps so that every app may call it.
 """
 
@@ -63,15 +70,26 @@ def _lock_chain() -> None:
     # SQLite: BEGIN IMMEDIATE (settings) already holds the write lock.
 
 
+def target_label(target: models.Model) -> str:
+    """How an event names its target when the caller gives no label: the model and the
+    id, which carry no business content."""
+    return f"{target._meta.model_name} #{target.pk}"
+
+
 def record(
     *,
     actor: Any | None,
     action: str,
     target: models.Model | None = None,
     data: Mapping[str, Any] | None = None,
+    label: str | None = None,
 ) -> AuditEvent:
     """Append one event. `actor` is the acting user, or None for the system;
-    `action` reads `<entity>.<past tense>` (STYLE), e.g. `booking.approved`."""
+    `action` reads `<entity>.<past tense>` (STYLE), e.g. `booking.approved`. `label`
+    names the target instead of `target_label(target)`: it must carry nothing that a
+    reader of the log may not see (never a topic, an agenda, a reason)."""
+    if label is None:
+        label = target_label(target) if target is not None else ""
     # Inside the caller's transaction no savepoint is needed: a failure here fails it.
     with transaction.atomic(savepoint=False):
         _lock_chain()
@@ -86,7 +104,7 @@ def record(
             action=action,
             target_type=target._meta.label_lower if target is not None else "",
             target_id=str(target.pk) if target is not None else "",
-            target_label=str(target)[:255] if target is not None else "",
+            target_label=label[:255],
             data=_jsonable(data),
             prev_hash=prev_hash,
         )

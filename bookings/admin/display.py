@@ -31,8 +31,9 @@ def slot_label(start: dt.datetime, end: dt.datetime) -> str:
 
 
 def booking_label(booking: Booking) -> str:
-    """How admin names a booking: its topic, unless the viewer may not read it (SE-5;
-    `details_visible`, which selectors.booking_list_for_review annotates)."""
+    """How admin names a booking: its topic, unless the viewer may not read it (SE-5:
+    `details_visible`, which selectors.booking_list_for_review annotates from
+    `bookings.secrecy.details_visible_expression`)."""
     if booking.details_visible:
         return _("#%(id)s “%(topic)s”") % {"id": booking.pk, "topic": booking.topic}
     return _("#%(id)s (confidential meeting)") % {"id": booking.pk}

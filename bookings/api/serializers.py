@@ -1,7 +1,7 @@
 """Input and output of the booking endpoints (X-1). Input serializers check shapes and
 types only; the rules (usage policy, conflicts, who may do what) stay in the services,
 so the API cannot allow what the pages forbid. Output serializers show what the viewer
-may see (SE-5), decided by `bookings.selectors.booking_access`."""
+may see (SE-5), decided by `bookings.secrecy.booking_access`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bookings import selectors
+from bookings import secrecy, selectors
 from bookings.models import Booking, Occurrence, Room
 from meetingops.api import AwareDateTimeField, CalendarDateField
 
@@ -371,10 +371,10 @@ class BookingOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
-    def _access(self, booking: Booking) -> selectors.BookingAccess:
+    def _access(self, booking: Booking) -> secrecy.BookingAccess:
         cache = self.context.setdefault("_access", {})
         if booking.pk not in cache:
-            cache[booking.pk] = selectors.booking_access(
+            cache[booking.pk] = secrecy.booking_access(
                 booking=booking, viewer=self.context["viewer"]
             )
         return cache[booking.pk]

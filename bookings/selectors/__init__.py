@@ -4,7 +4,8 @@ module per sub-domain:
 - `availability`: free rooms for a slot, a room's free slots on a day, a series' preview;
 - `occupancy`: the week's calendar of every room;
 - `review`: the approvers' queue and what they need to decide a request (BK-4);
-- `visibility`: the bookings a person may look at, and what they may read of each.
+- `visibility`: the bookings a person may look at, fetched with what they show (what
+  they may read of each is `bookings.secrecy`'s to decide, SE-5).
 
 The public names are importable from here."""
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from operator import itemgetter
 
 import orjson
 from django.db import DataError, connection, transaction
 from django.utils import timezone
 
-from bookings import rules
-from bookings.models import Attendee, Occurrence, Room
-from bookings.permissions import oversees_bookings, sees_details
+from bookings import rules, secrecy
+from bookings.models import Occurrence, Room
 from bookings.selectors.availability import OCCUPYING
 from meetingops.db import EpochSeconds
 
 S = Occurrence.Status
+# The columns of a week's row that SE-5's mask reads: booking, confidential, organizer.
+_MASK_COLUMNS = itemgetter(5, 7, 8)
 
 
 def _week_window(week_start: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -38,10 +40,9 @@ def _week_rooms() -> dict[int, dict]:
 
 def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
     """BK-9: every active room with its pending and approved meetings in the seven days
-    from `week_start` (company time). A confidential meeting shows its topic only to
-    its organizer, its invitees and those who oversee bookings (SE-5); to others it is
-    a taken slot (`topic` None, `booking` None). Times are in the active time zone.
-    Plain rows, not model instances, and
+    from `week_start` (company time). A meeting whose details the viewer may not read
+    (`secrecy.details_hidden_among`, SE-5) is a taken slot (`topic` None, `booking`
+    None). Times are in the active time zone. Plain rows, not model instances, and
     four queries at most whatever the number of rooms and meetings: rooms, meetings
     (with the copies of their booking's topic, confidentiality and organizer), the
     viewer's invitations among them, permissions."""
@@ -70,34 +71,26 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
             "organizer_id",
         )
     )
-    oversees = oversees_bookings(viewer)
-    viewer_id = viewer.pk  # once: request.user is a lazy object, slow to ask 10,000 times
-    # Hidden unless an invitation says otherwise, which one query below looks up. Only a
-    # confidential meeting can be hidden (sees_details): the others are not asked.
-    secret = {
-        booking_id
-        for _id, _room, _s, _e, _st, booking_id, _t, confidential, organizer_id in rows
-        if confidential
-        and not sees_details(
-            confidential=confidential,
-            is_organizer=organizer_id == viewer_id,
-            oversees=oversees,
-            is_invited=False,
-        )
-    }
-    if secret:
+
+    def invited_this_week() -> list[int]:
         # The viewer's own invitations to confidential meetings of the week: one query
         # that starts from the viewer's attendee rows.
-        invited = set(
-            Attendee.objects.filter(
-                user=viewer,
-                is_active=True,
+        return list(
+            secrecy.active_invitations(viewer)
+            .filter(
                 booking__confidential=True,
                 booking__occurrences__start__gte=begin - rules.MAX_OCCURRENCE_DURATION,
                 booking__occurrences__start__lt=finish,
-            ).values_list("booking_id", flat=True)
+            )
+            .values_list("booking_id", flat=True)
         )
-        secret -= invited
+
+    secret = secrecy.details_hidden_among(
+        # (booking, confidential, organizer): the meeting's copies of its booking's.
+        map(_MASK_COLUMNS, rows),
+        viewer=viewer,
+        invited_booking_ids=invited_this_week,
+    )
     # A week's meetings share a few hundred times: each is made once, in the zone the
     # viewer reads times in (the middleware activates theirs), so JSON writes it as is.
     viewer_zone = timezone.get_current_timezone()
@@ -132,9 +125,9 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
 # 200 rooms is ten thousand meetings; building and encoding them here costs more than
 # the query). The session's time zone, set for this transaction only, makes to_json
 # write each time in the viewer's zone with its offset (Z for UTC, as DRF writes it;
-# a fraction of a second without trailing zeros). `hidden` is SE-5's rule as
-# `sees_details` states it: confidential, and the viewer neither organizes it, nor
-# oversees bookings (%(oversees)s), nor is an active invitee.
+# a fraction of a second without trailing zeros). `hidden` is SE-5's mask, as
+# `secrecy.details_hidden_sql` writes it over the meeting's copies of its booking's
+# confidentiality and organizer.
 _WEEK_MEETINGS_SQL = """
 SELECT o.room_id,
        '{"id":' || o.id
@@ -146,20 +139,16 @@ SELECT o.room_id,
     || ',"confidential":' || o.confidential
     || '}'
 FROM bookings_occurrence o
-CROSS JOIN LATERAL (
-    SELECT o.confidential AND NOT (
-        %(oversees)s
-        OR o.organizer_id = %(viewer)s
-        OR EXISTS (
-            SELECT 1 FROM bookings_attendee a
-            WHERE a.booking_id = o.booking_id AND a.user_id = %(viewer)s AND a.is_active
-        )
-    ) AS hidden
-) m
+CROSS JOIN LATERAL (SELECT /*hidden*/ AS hidden) m
 WHERE o.status = ANY(%(statuses)s)
   AND o.start >= %(reach_from)s AND o.start < %(finish)s AND o."end" > %(begin)s
 ORDER BY o.start, o.id
-"""
+""".replace(
+    "/*hidden*/",
+    secrecy.details_hidden_sql(
+        confidential="o.confidential", organizer_id="o.organizer_id", booking_id="o.booking_id"
+    ),
+)
 
 
 def occupancy_for_week_json(*, week_start: dt.date, viewer) -> bytes:
@@ -180,8 +169,7 @@ def occupancy_for_week_json(*, week_start: dt.date, viewer) -> bytes:
             cursor.execute(
                 _WEEK_MEETINGS_SQL,
                 {
-                    "oversees": oversees_bookings(viewer),
-                    "viewer": viewer.pk,
+                    **secrecy.details_hidden_sql_params(viewer),
                     "statuses": OCCUPYING,
                     "reach_from": begin - rules.MAX_OCCURRENCE_DURATION,
                     "finish": finish,

@@ -21,9 +21,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from bookings import conflicts, rules
+from bookings import conflicts, rules, secrecy
 from bookings.models import Blackout, Booking, BookingChange, Occurrence
-from bookings.selectors.visibility import booking_details_visible_expression
 
 S = Occurrence.Status
 
@@ -53,9 +52,10 @@ def booking_list_for_review(*, actor) -> QuerySet[Booking]:
     """BK-4: the approvers' queue. Pending requests first, the one whose first pending
     meeting starts soonest on top; then the rest, latest first (REVIEW_ORDERING, which
     an index serves). Each row carries `queue_start` (the first pending meeting, else
-    the first one), `details_visible` and `visible_topic` ("" when the topic is not for
-    `actor`). One query whatever its length."""
-    details_visible = booking_details_visible_expression(actor)
+    the first one), `details_visible` (`secrecy.details_visible_expression`, SE-5) and
+    `visible_topic` ("" when the topic is not for `actor`). One query whatever its
+    length."""
+    details_visible = secrecy.details_visible_expression(actor)
     return (
         Booking.objects.select_related("organizer", "department", "room")
         .annotate(

@@ -1,44 +1,33 @@
-"""SE-5 and X-1: the bookings a person may look at, and what they may read of each."""
+"""SE-5 and X-1: the bookings a person may look at, fetched with what they show. What a
+person may see of each is decided by `bookings.secrecy`, whose one-booking answers
+(`booking_access`, `BookingAccess`) and list form (`booking_details_visible_expression`)
+stay importable from here."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    Exists,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from bookings import rules
+from bookings import rules, secrecy
 from bookings.models import Attendee, Booking, BookingChange, Occurrence
-from bookings.permissions import oversees_bookings, sees_details
+from bookings.secrecy import BookingAccess, booking_access
+
+__all__ = [
+    "BookingAccess",
+    "booking_access",
+    "booking_details_visible_expression",
+    "booking_get_visible",
+    "booking_has_meeting_between",
+    "booking_list_for_user",
+    "booking_with_parts",
+]
 
 S = Occurrence.Status
 
-
-def booking_details_visible_expression(actor) -> Case | Value:
-    """`bookings.permissions.can_see_details` as an SQL expression, so that a list of
-    bookings knows for every row, in its one query, whether `actor` may read the topic
-    (SE-5). tests/bookings/test_admin_bookings.py holds the two to the same answers."""
-    if not (actor and actor.is_authenticated):
-        return Case(When(confidential=False, then=Value(True)), default=Value(False))
-    if oversees_bookings(actor):
-        return Value(True, output_field=BooleanField())
-    invited = Exists(Attendee.objects.filter(booking=OuterRef("pk"), user=actor, is_active=True))
-    return Case(
-        When(Q(confidential=False) | Q(organizer=actor) | Q(invited), then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
+# The list form of SE-5 under the name the selectors have always given it.
+booking_details_visible_expression = secrecy.details_visible_expression
 
 
 def booking_has_meeting_between(*, start: dt.datetime | None, end: dt.datetime | None) -> Exists:
@@ -50,10 +39,6 @@ def booking_has_meeting_between(*, start: dt.datetime | None, end: dt.datetime |
     if end is not None:
         meetings = meetings.filter(start__lt=end)
     return Exists(meetings)
-
-
-def _invited_booking_ids(user) -> QuerySet:
-    return Attendee.objects.filter(user=user, is_active=True).values("booking_id")
 
 
 def _booking_with_details(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
@@ -109,7 +94,8 @@ def booking_list_for_user(
 ) -> QuerySet[Booking]:
     """The bookings `user` organizes or is invited to, newest first; `date_from` and
     `date_to` (company days, inclusive) keep those with a meeting starting then."""
-    bookings = Booking.objects.filter(Q(organizer=user) | Q(pk__in=_invited_booking_ids(user)))
+    invited = secrecy.active_invitations(user).values("booking_id")
+    bookings = Booking.objects.filter(Q(organizer=user) | Q(pk__in=invited))
     if status:
         bookings = bookings.filter(status=status)
     if room_id:
@@ -130,37 +116,8 @@ def booking_list_for_user(
 
 
 def booking_get_visible(*, booking_id: int, viewer) -> Booking | None:
-    """The booking if `viewer` may look at it: its organizer, an invitee, or someone who
-    oversees bookings (`bookings.view_booking`); otherwise None, as if it did not exist."""
-    bookings = Booking.objects.filter(pk=booking_id)
-    if not oversees_bookings(viewer):
-        bookings = bookings.filter(Q(organizer=viewer) | Q(pk__in=_invited_booking_ids(viewer)))
+    """The booking if `viewer` may look at it (`secrecy.booking_list_visible_to`: its
+    organizer, an invitee, or someone who oversees bookings); otherwise None, as if it
+    did not exist. What it shows of itself is `booking_access`."""
+    bookings = secrecy.booking_list_visible_to(viewer).filter(pk=booking_id)
     return _booking_with_details(bookings).first()
-
-
-@dataclass(frozen=True)
-class BookingAccess:
-    details: bool  # topic, agenda, invitees (SE-5)
-    join: bool  # link, meeting ID and password (SE-5): invitees of an approved meeting
-    guest_emails: bool  # external guests' addresses: the organizer only (000 §3.2.2)
-
-
-def booking_access(*, booking: Booking, viewer) -> BookingAccess:
-    """What `viewer` may read of a booking fetched by `_booking_with_details`: decided
-    from its prefetched rows, so a list asks no query per booking."""
-    organizer = booking.organizer_id == viewer.pk
-    invited = any(a.user_id == viewer.pk for a in booking.attendees.all())
-    # The permission lookup (two queries the first time) only when nothing else decides.
-    undecided = booking.confidential and not organizer and not invited
-    details = sees_details(
-        confidential=booking.confidential,
-        is_organizer=organizer,
-        oversees=undecided and oversees_bookings(viewer),
-        is_invited=invited,
-    )
-    # During a change (BK-5) the booking is pending again, but its approved meeting
-    # still stands and its people still need the link.
-    approved = any(o.status == S.APPROVED for o in booking.occurrences.all())
-    return BookingAccess(
-        details=details, join=(organizer or invited) and approved, guest_emails=organizer
-    )

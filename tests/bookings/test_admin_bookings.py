@@ -12,7 +12,6 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse, reverse_lazy
 
-from bookings import selectors
 from bookings.models import (
     Blackout,
     Booking,
@@ -21,7 +20,6 @@ from bookings.models import (
     Room,
     UsagePolicy,
 )
-from bookings.permissions import can_see_details
 from bookings.services import booking_approve, booking_cancel, booking_change
 from oversight.models import AuditEvent
 from tests.bookings.conftest import SHANGHAI, at
@@ -655,27 +653,6 @@ def test_an_approver_sees_a_confidential_topic(approver_client, organizer, room,
     book(organizer, room, topic="Merger talks", confidential=True)
 
     assert "Merger talks" in approver_client.get(QUEUE).content.decode()
-
-
-@pytest.mark.parametrize("confidential", [False, True])
-@pytest.mark.parametrize("viewer", ["organizer", "invitee", "former invitee", "approver", "other"])
-def test_the_queues_visibility_agrees_with_can_see_details(
-    organizer, approver, room, policy, confidential, viewer
-):
-    invitee, former = UserFactory(), UserFactory()
-    booking = book(organizer, room, confidential=confidential, attendee_users=[invitee, former])
-    booking.attendees.filter(user=former).update(is_active=False)
-    actor = {
-        "organizer": organizer,
-        "invitee": invitee,
-        "former invitee": former,
-        "approver": approver,
-        "other": UserFactory(),
-    }[viewer]
-
-    row = selectors.booking_list_for_review(actor=actor).get(pk=booking.pk)
-
-    assert row.details_visible == can_see_details(actor, booking)
 
 
 # -- rooms, blackout periods, usage policy ---------------------------------------------------

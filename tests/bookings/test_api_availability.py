@@ -1,5 +1,6 @@
 """BK-9 through the API: rooms, free rooms for a slot, free slots of a room's day and the
-week's occupancy — with preparation times, blackouts and confidentiality (SE-5)."""
+week's occupancy — with preparation times, blackouts and confidentiality (SE-5: who sees
+a meeting's details is held over every kind of viewer in test_secrecy.py)."""
 
 from __future__ import annotations
 
@@ -330,58 +331,6 @@ def test_the_weeks_times_are_written_in_the_viewers_own_time_zone(organizer):
         "2026-12-08T03:00:00+01:00",
         "2026-12-08T04:30:00+01:00",
     )
-
-
-@pytest.mark.parametrize(
-    ("role", "sees"),
-    [("stranger", False), ("organizer", True), ("invitee", True), ("approver", True)],
-)
-def test_the_week_hides_a_confidential_topic_from_those_not_invited(
-    organizer, approver, role, sees
-):
-    room = RoomFactory(name="A")
-    invitee = UserFactory()
-    booking = book(
-        organizer,
-        room,
-        at(2, "10:00"),
-        at(2, "11:00"),
-        topic="Merger",
-        confidential=True,
-        attendee_users=[invitee],
-    )
-    viewer = {
-        "stranger": UserFactory(),
-        "organizer": organizer,
-        "invitee": invitee,
-        "approver": approver,
-    }[role]
-
-    topics = week_topics(api_client(viewer))
-
-    assert topics["A"] == ([("Merger", True, booking.pk)] if sees else [(None, True, None)])
-
-
-def test_the_week_shows_an_ordinary_topic_to_everyone(user, organizer):
-    booking = book(organizer, RoomFactory(name="A"), at(2, "10:00"), at(2, "11:00"), topic="Retro")
-
-    assert week_topics(api_client(user))["A"] == [("Retro", False, booking.pk)]
-
-
-def test_an_uninvited_attendee_no_longer_sees_the_confidential_topic(organizer):
-    invitee = UserFactory()
-    booking = book(
-        organizer,
-        RoomFactory(name="A"),
-        at(2, "10:00"),
-        at(2, "11:00"),
-        topic="Merger",
-        confidential=True,
-        attendee_users=[invitee],
-    )
-    booking.attendees.update(is_active=False)
-
-    assert week_topics(api_client(invitee))["A"] == [(None, True, None)]
 
 
 @pytest.mark.parametrize("rooms", [3, 15])

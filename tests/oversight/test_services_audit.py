@@ -46,8 +46,31 @@ def test_record_keeps_actor_target_and_data_as_read_back():
     assert stored.actor == actor
     assert stored.actor_label == "ann@example.com"
     assert (stored.target_type, stored.target_id) == ("security.department", str(department.pk))
-    assert stored.target_label == "Finance"
+    assert stored.target_label == f"department #{department.pk}"
     assert stored.data == {"old": "Fin"}
+
+
+def test_an_events_label_names_its_target_by_model_and_id_never_by_its_content():
+    """A booking's str() is its topic, which may be confidential (SE-5); the log's
+    readers (IT) may not see it, and a row cannot be changed afterwards."""
+    from bookings.models import Booking
+
+    secret = Booking(pk=12, topic="Merger talks")
+
+    event = audit.record(actor=None, action="booking.requested", target=secret)
+
+    assert event.target_label == "booking #12"
+    assert "Merger" not in audit.canonical(event).decode()
+
+
+def test_a_caller_may_name_the_target_itself():
+    department = DepartmentFactory(name="Finance")
+
+    event = audit.record(
+        actor=None, action="department.renamed", target=department, label="department Finance"
+    )
+
+    assert event.target_label == "department Finance"
 
 
 def test_record_by_the_system_has_no_actor():
