@@ -6,10 +6,12 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from security.services import signup_is_open
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        return bool(settings.ALLOWED_SIGNUP_DOMAINS)
+        return signup_is_open()
 
     def post_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse:
         """X-2: a language the user chose once follows them to every browser."""
