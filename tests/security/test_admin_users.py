@@ -166,6 +166,19 @@ def test_the_admin_password_page_still_refuses_a_weak_password_on_its_form(admin
     assert not AuditEvent.objects.filter(action="user.password_set_by_admin").exists()
 
 
+def test_an_account_without_a_password_gets_one_in_admin(admin_client, client):
+    user = UserFactory(password=None)
+
+    response = admin_client.post(
+        reverse("admin:auth_user_password_change", args=[user.pk]),
+        {"password1": "Fresh-horse-43!", "password2": "Fresh-horse-43!"},
+    )
+
+    assert response.status_code == 302
+    assert client.login(username=user.email, password="Fresh-horse-43!")
+    assert AuditEvent.objects.get(action="user.password_set_by_admin").data == {"usable": True}
+
+
 def test_an_admin_can_change_their_own_password_and_stay_signed_in(admin_client, actor):
     response = admin_client.post(
         reverse("admin:auth_user_password_change", args=[actor.pk]),
