@@ -1,10 +1,11 @@
 """The checks every booking input passes before any rule or row is read: aware times,
-an end after the start, a topic, a headcount, invitees and guests' addresses, a reason."""
+an end after the start, a topic, a headcount, invitees and guests' addresses and how
+many of them, a reason."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -16,6 +17,12 @@ from meetingops.errors import ApplicationError
 
 class BookingInputError(ApplicationError):
     code = "invalid_input"
+
+
+# At most this many colleagues, and this many guests by email, on one booking. The API's
+# input serializers take the same bound as their lists' length, so that its schema
+# states it.
+MAX_ATTENDEES = 500
 
 
 def require_aware(name: str, value: dt.datetime) -> None:
@@ -97,3 +104,20 @@ def clean_emails(emails: Iterable[str]) -> list[str]:
         if email not in cleaned:
             cleaned.append(email)
     return cleaned
+
+
+def attendee_limit_check(*, users: Sequence, emails: Sequence[str]) -> None:
+    """At most MAX_ATTENDEES colleagues and MAX_ATTENDEES guests by email
+    (BookingInputError `too_many_attendees`); call it with the cleaned lists."""
+    for field, invited in (("attendee_user_ids", users), ("attendee_emails", emails)):
+        if len(invited) > MAX_ATTENDEES:
+            raise BookingInputError(
+                _(
+                    "A meeting can invite at most %(limit)d colleagues and %(limit)d "
+                    "guests by email: invite fewer, or share the meeting link with the "
+                    "others."
+                )
+                % {"limit": MAX_ATTENDEES},
+                code="too_many_attendees",
+                fields=[field],
+            )

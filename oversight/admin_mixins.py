@@ -1,63 +1,67 @@
-"""OV-1 / BK-7 in Django admin: every change made through admin is audited with its old
-and new values, and nothing is hard-deleted (deactivate instead)."""
+"""OV-1 / BK-7 in Django admin. Admin writes nothing itself: each admin's save calls a
+service, which validates, writes and audits with old and new values (STYLE), so a change
+made in admin is audited exactly as the same change made anywhere else. Nothing is
+hard-deleted (deactivate instead)."""
 
 from __future__ import annotations
 
-from typing import Any
+from django import forms
 
-from django.db import models
-
-from oversight import audit
+from meetingops.errors import ApplicationError
 
 
-def is_secret(field_name: str) -> bool:
-    """Fields recorded as changed but whose values never enter the log (password,
-    password1, password2, usable_password, a future api_token...)."""
-    return any(word in field_name for word in ("password", "secret", "token", "key"))
+def refusal_show(form: forms.BaseForm, error: ApplicationError) -> None:
+    """A service's refusal on the form: each field's messages under the field, and the
+    message above the fields when it names none of the form's."""
+    shown = False
+    for field, messages in error.fields.items():
+        if field in form.fields:
+            for message in messages:
+                form.add_error(field, message)
+            shown = True
+    if not shown:
+        form.add_error(None, error.detail)
 
 
-def plain(value: Any) -> Any:
-    """A form value as JSON: model instances by their pk and label."""
-    if isinstance(value, models.Model):
-        return {"id": value.pk, "label": str(value)}
-    if isinstance(value, models.QuerySet | list | tuple | set):
-        return sorted((plain(v) for v in value), key=str)
-    return value
+class _RefusedForm:
+    """Mixed into the admin's form class for the page that shows a refusal."""
+
+    refusal: ApplicationError
+
+    def clean(self):
+        cleaned = super().clean()
+        refusal_show(self, self.refusal)
+        return cleaned
 
 
-def form_changes(form) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
-    for name in form.changed_data:
-        if is_secret(name):
-            changes[name] = "changed"
-            continue
-        old = form.initial.get(name)
-        field = form.fields.get(name)
-        if field is not None and hasattr(field, "queryset") and old is not None:
-            # ModelChoiceField initial values are pks; show them as the new values are.
-            pks = old if isinstance(old, list | tuple) else [old]
-            objs = list(
-                field.queryset.model._default_manager.filter(
-                    pk__in=[getattr(pk, "pk", pk) for pk in pks]
-                )
-            )
-            old = objs if isinstance(old, list | tuple) else (objs[0] if objs else None)
-        changes[name] = {"old": plain(old), "new": plain(form.cleaned_data.get(name))}
-    return changes
+class ServiceAdminMixin:
+    """Mix into a ModelAdmin (before admin.ModelAdmin) whose save_model calls a service.
 
+    A refusal from the service (an ApplicationError) is shown on the form, as a form's
+    own errors are, and nothing is saved: admin's transaction has rolled back, and the
+    page is drawn again with the refusal added to the form's errors. Admin saves no
+    many-to-many field itself (the service does), and offers no delete."""
 
-class AuditedModelAdmin:
-    """Mix into a ModelAdmin (before admin.ModelAdmin)."""
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as refusal:
+            if request.method != "POST" or hasattr(request, "service_refusal"):
+                raise
+            request.service_refusal = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "service_refusal", None)
+        if refusal is None:
+            return form
+        return type(form)(form.__name__, (_RefusedForm, form), {"refusal": refusal})
 
     def save_related(self, request, form, formsets, change) -> None:
-        # After save_model and the many-to-many fields: the object is complete here.
-        super().save_related(request, form, formsets, change)
-        obj = form.instance
-        action = f"{obj._meta.model_name}.{'changed' if change else 'created'}"
-        changes = form_changes(form)
-        if change and not changes:
-            return
-        audit.record(actor=request.user, action=action, target=obj, data={"changes": changes})
+        # The service has written the many-to-many fields with the row (and audited them).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -13,6 +13,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
+from security.services import signup_is_open
 from security.tasks import account_email_send_task
 
 
@@ -33,7 +34,7 @@ def account_email_parts(message: EmailMessage) -> dict[str, Any]:
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        return bool(settings.ALLOWED_SIGNUP_DOMAINS)
+        return signup_is_open()
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """X-3: every email goes through the worker. The message is rendered here, as

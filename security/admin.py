@@ -1,15 +1,28 @@
+"""Users, departments and API tokens in admin. Every save goes through the service for
+it (security.services), which validates, writes and audits; nothing is deleted."""
+
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from meetingops.errors import ApplicationError
-from oversight import audit
-from oversight.admin_mixins import AuditedModelAdmin
+from oversight.admin_mixins import ServiceAdminMixin
 from security.models import ApiToken, Department, User
-from security.services import user_create, user_email_trust
+from security.services import (
+    DEPARTMENT_FIELDS,
+    USER_FIELDS,
+    department_create,
+    department_update,
+    user_create,
+    user_password_set,
+    user_update,
+)
 from security.tokens import api_token_revoke
 
 REVOKE_PERMISSION = "security.change_apitoken"
@@ -28,7 +41,7 @@ class UserChangeAdminForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
+class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     list_display = ("email", "name", "department", "is_active", "is_staff", "last_login")
@@ -68,14 +81,13 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
         if not change:
             self._create(request, obj, form)
             return
-        super().save_model(request, obj, form, change)
-        if "email" in form.changed_data:
-            user_email_trust(user=obj)
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in USER_FIELDS}
+        user_update(user=obj, actor=request.user, data=data)
+        obj.refresh_from_db()
 
     def _create(self, request, obj: User, form) -> None:
         """An account opened in admin is opened by `user_create`, as everywhere else:
-        the same password handling, trusted address and audit entry, inside admin's
-        transaction. The form has validated everything the service checks."""
+        the same password handling, trusted address and audit entry."""
         usable = form.cleaned_data["set_usable_password"]
         created = user_create(
             email=obj.email,
@@ -84,38 +96,72 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
             name=obj.name,
             department=obj.department,
         )
-        # Admin goes on (related fields, its LogEntry, the redirect) with the saved row.
+        # Admin goes on (its history entry, the redirect) with the saved row.
         obj.pk = created.pk
         obj.refresh_from_db()
-        obj._state.adding = False
-
-    def save_related(self, request, form, formsets, change) -> None:
-        if change:
-            super().save_related(request, form, formsets, change)
-            return
-        # user_create has audited the new account already: skip AuditedModelAdmin's
-        # entry, which would record it a second time and in another shape.
-        super(AuditedModelAdmin, self).save_related(request, form, formsets, change)
 
     def user_change_password(self, request, id, form_url=""):
-        # Audited when the password really changed, in the same transaction: Django's
-        # view also redirects when it refuses conflicting form data.
-        before = User.objects.filter(pk=id).values_list("password", flat=True).first()
-        with transaction.atomic():
-            response = super().user_change_password(request, id, form_url)
-            user = User.objects.filter(pk=id).first()
-            if request.method == "POST" and user is not None and user.password != before:
-                audit.record(actor=request.user, action="user.password_set_by_admin", target=user)
-        return response
+        """SE-2: the password an administrator sets is set by `user_password_set` (the
+        site's password validators, an audit entry without the password). Django's view
+        draws the page, and answers a form it refuses or conflicting buttons."""
+        user = self.get_object(request, unquote(id))
+        if (
+            request.method != "POST"
+            or user is None
+            or not self.has_change_permission(request, user)
+        ):
+            return super().user_change_password(request, id, form_url)
+        form = self.change_password_form(user, request.POST)
+        if not form.is_valid():
+            return super().user_change_password(request, id, form_url)
+        usable = form.cleaned_data["set_usable_password"]
+        if not usable and "unset-password" not in request.POST:
+            return super().user_change_password(request, id, form_url)
+        try:
+            user = user_password_set(
+                user=user,
+                actor=request.user,
+                password=form.cleaned_data["password1"] if usable else None,
+            )
+        except ApplicationError as refusal:
+            self.message_user(request, refusal.detail, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        self.log_change(request, user, self.construct_change_message(request, form, None))
+        self.message_user(
+            request,
+            gettext("Password changed successfully.")
+            if usable
+            else gettext("Password-based authentication was disabled."),
+            level=messages.SUCCESS,
+        )
+        update_session_auth_hash(request, user)
+        return HttpResponseRedirect(
+            reverse(
+                f"{self.admin_site.name}:{user._meta.app_label}_{user._meta.model_name}_change",
+                args=(user.pk,),
+            )
+        )
 
 
 @admin.register(Department)
-class DepartmentAdmin(AuditedModelAdmin, admin.ModelAdmin):
+class DepartmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("name", "code", "parent", "is_active")
     list_filter = ("is_active",)
     list_select_related = ("parent",)
     search_fields = ("name", "code")
     autocomplete_fields = ("parent",)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            data = {n: form.cleaned_data[n] for n in form.changed_data if n in DEPARTMENT_FIELDS}
+            department_update(department=obj, actor=request.user, data=data)
+        else:
+            created = department_create(
+                actor=request.user,
+                **{n: form.cleaned_data[n] for n in DEPARTMENT_FIELDS if n in form.cleaned_data},
+            )
+            obj.pk = created.pk
+        obj.refresh_from_db()
 
 
 class ApiTokenStatusFilter(admin.SimpleListFilter):
@@ -134,7 +180,7 @@ class ApiTokenStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(AuditedModelAdmin, admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin):
     """X-1: IT sees every personal API token and may revoke them. Tokens are made only by
     their owners on the security page, so there is no add; never deleted (the audit names
     them); nothing is edited here. The secret's hash is never shown."""
@@ -153,6 +199,9 @@ class ApiTokenAdmin(AuditedModelAdmin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # viewing only: revoking is the action below (the service)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # never deleted: the audit names them
 
     def has_revoke_permission(self, request) -> bool:
         return request.user.has_perm(REVOKE_PERMISSION)

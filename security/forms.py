@@ -6,32 +6,28 @@ from __future__ import annotations
 
 from allauth.account.forms import AddEmailForm, SignupForm
 from django import forms
-from django.conf import settings
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from meetingops.errors import ApplicationError
+from security.services import signup_domain_check
 
 
-def validate_company_email(email: str) -> str:
-    domain = email.rsplit("@", 1)[-1].lower()
-    if domain not in settings.ALLOWED_SIGNUP_DOMAINS:
-        raise forms.ValidationError(
-            _("Only company addresses can be used: use an address at %(domains)s.")
-            % {"domains": ", ".join(f"@{d}" for d in settings.ALLOWED_SIGNUP_DOMAINS)},
-            code="email_domain_not_allowed",
-        )
-    return email
+def company_email(email: str) -> str:
+    """`signup_domain_check`, its refusal as the form field's error."""
+    try:
+        return signup_domain_check(email)
+    except ApplicationError as error:
+        raise forms.ValidationError(error.detail, code=error.code) from None
 
 
 class CompanySignupForm(SignupForm):
     def clean_email(self) -> str:
-        return validate_company_email(super().clean_email())
+        return company_email(super().clean_email())
 
 
 class CompanyAddEmailForm(AddEmailForm):
     def clean_email(self) -> str:
-        return validate_company_email(super().clean_email())
+        return company_email(super().clean_email())
 
 
 class ApiTokenCreateForm(forms.Form):

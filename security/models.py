@@ -71,11 +71,11 @@ class Department(models.Model):
             if self.pk is not None and node.pk == self.pk:
                 raise ValidationError(
                     {
-                        "parent": _(
-                            "A department cannot sit below itself or its own sub-departments."
+                        "parent": ValidationError(
+                            _("A department cannot sit below itself or its own sub-departments."),
+                            code="department_cycle",
                         )
-                    },
-                    code="department_cycle",
+                    }
                 )
             node = node.parent
 

@@ -14,14 +14,16 @@ from bookings.rules import policy_current
 from bookings.services import (
     POLICY_FIELDS,
     usage_policy_create,
+    usage_policy_update,
 )
-from oversight.admin_mixins import form_changes
+from oversight.admin_mixins import ServiceAdminMixin
 
 
 @admin.register(UsagePolicy)
-class UsagePolicyAdmin(admin.ModelAdmin):
+class UsagePolicyAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """Versioned: saving the form adds a new version (the one in force) and leaves the
-    one edited as it was; older versions are read-only."""
+    one edited as it was; older versions are read-only (and the service refuses to
+    change them)."""
 
     list_display = (
         "version_label",
@@ -88,9 +90,6 @@ class UsagePolicyAdmin(admin.ModelAdmin):
             return False  # an old version is history: read-only
         return super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     @staticmethod
     def _latest_version(obj: UsagePolicy) -> int:
         latest = getattr(obj, "latest_version", None)
@@ -103,12 +102,14 @@ class UsagePolicyAdmin(admin.ModelAdmin):
         return {**initial, **super().get_changeform_initial_data(request)}
 
     def save_model(self, request, obj, form, change) -> None:
-        values = {name: getattr(obj, name) for name in POLICY_FIELDS}
-        created = usage_policy_create(actor=request.user, values=values, changes=form_changes(form))
+        values = {n: form.cleaned_data[n] for n in POLICY_FIELDS if n in form.cleaned_data}
+        if change:
+            saved = usage_policy_update(policy=obj, actor=request.user, data=values)
+        else:
+            saved = usage_policy_create(actor=request.user, values=values)
         # The edited row stays as it was in the database; admin goes on with the new one.
-        obj.pk, obj.version = created.pk, created.version
-        obj.created_at, obj.created_by = created.created_at, created.created_by
-        obj._state.adding = False
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
     def response_change(self, request, obj):
         return self.response_add(request, obj)

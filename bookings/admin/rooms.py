@@ -1,4 +1,5 @@
-"""BK-17 / BK-2: rooms, providers and blackout periods."""
+"""BK-17 / BK-2: rooms, providers and blackout periods. Every save goes through the
+service for it (bookings.services), which validates, writes and audits."""
 
 from __future__ import annotations
 
@@ -13,11 +14,39 @@ from bookings.models import (
     Provider,
     Room,
 )
-from oversight.admin_mixins import AuditedModelAdmin
+from bookings.services import (
+    BLACKOUT_FIELDS,
+    PROVIDER_FIELDS,
+    ROOM_FIELDS,
+    blackout_create,
+    blackout_update,
+    provider_create,
+    provider_update,
+    room_create,
+    room_status_set,
+    room_update,
+)
+from oversight.admin_mixins import ServiceAdminMixin
+
+
+def changed(form, fields) -> dict:
+    """The form's values that differ from the row's, among the service's `fields`."""
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
+
+
+def given(form, fields) -> dict:
+    return {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
+
+
+def saved_as(obj, row) -> None:
+    """Admin goes on (its history entry, the message, the redirect) with the row the
+    service wrote."""
+    obj.pk = row.pk
+    obj.refresh_from_db()
 
 
 @admin.register(Room)
-class RoomAdmin(AuditedModelAdmin, admin.ModelAdmin):
+class RoomAdmin(ServiceAdminMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "provider", "capacity", "features", "status", "maintenance_reason")
     list_filter = ("status", "provider")
@@ -50,17 +79,45 @@ class RoomAdmin(AuditedModelAdmin, admin.ModelAdmin):
         on = [str(Room._meta.get_field(f).verbose_name) for f in Room.FEATURES if getattr(obj, f)]
         return ", ".join(on) if on else "–"
 
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            saved_as(obj, room_create(actor=request.user, **given(form, (*ROOM_FIELDS, "status"))))
+            return
+        data = changed(form, ROOM_FIELDS)
+        moved = "status" in form.changed_data
+        if moved:
+            # The reason goes with the move (room_maintenance_start, or cleared at its end).
+            data.pop("maintenance_reason", None)
+        room = room_update(room=obj, actor=request.user, data=data)
+        if moved:
+            room = room_status_set(
+                room=room,
+                actor=request.user,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data.get("maintenance_reason", ""),
+            )
+        saved_as(obj, room)
+
 
 @admin.register(Provider)
-class ProviderAdmin(AuditedModelAdmin, admin.ModelAdmin):
+class ProviderAdmin(ServiceAdminMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "kind", "base_url", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name",)
 
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            row = provider_update(
+                provider=obj, actor=request.user, data=changed(form, PROVIDER_FIELDS)
+            )
+        else:
+            row = provider_create(actor=request.user, **given(form, PROVIDER_FIELDS))
+        saved_as(obj, row)
+
 
 @admin.register(Blackout)
-class BlackoutAdmin(AuditedModelAdmin, admin.ModelAdmin):
+class BlackoutAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """Blackout periods: no one can book then. Ended early by unticking "active"."""
 
     list_display = ("reason", "rooms", "start", "end", "is_active", "created_by")
@@ -76,9 +133,13 @@ class BlackoutAdmin(AuditedModelAdmin, admin.ModelAdmin):
         return str(obj.room) if obj.room_id else _("All rooms")
 
     def save_model(self, request, obj, form, change) -> None:
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            row = blackout_update(
+                blackout=obj, actor=request.user, data=changed(form, BLACKOUT_FIELDS)
+            )
+        else:
+            row = blackout_create(actor=request.user, **given(form, BLACKOUT_FIELDS))
+        saved_as(obj, row)
         booked = selectors.blackout_booked_meetings(blackout=obj)
         if obj.is_active and booked:
             self.message_user(

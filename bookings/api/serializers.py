@@ -13,9 +13,9 @@ from rest_framework import serializers
 
 from bookings import secrecy, selectors
 from bookings.models import Booking, Occurrence, Room
+from bookings.validation import MAX_ATTENDEES
 from meetingops.api import AwareDateTimeField, CalendarDateField
 
-MAX_ATTENDEES = 500
 MAX_TEXT = 10_000
 MAX_HEADCOUNT = 100_000
 

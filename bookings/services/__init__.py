@@ -6,6 +6,9 @@ tasks call these functions; none of them repeats a rule. One module per sub-doma
 - `changes`: the organizer changes a booking (BK-5);
 - `cancellation`: the organizer cancels (BK-6);
 - `policy`: versions of the usage policy;
+- `rooms`: rooms and their status (maintenance, retired);
+- `providers`: the providers that give meetings their links;
+- `blackouts`: blackout periods;
 - `suspensions`: suspended and removed booking rights (OV-5);
 - `status`: the status machine of meetings, and the booking row's summary of them;
 - `rows`: the rows every service writes alike (meetings, join information, the email
@@ -13,11 +16,28 @@ tasks call these functions; none of them repeats a rule. One module per sub-doma
 
 The public names are importable from here."""
 
+from bookings.services.blackouts import BLACKOUT_FIELDS, blackout_create, blackout_update
 from bookings.services.cancellation import booking_cancel
 from bookings.services.changes import MATERIAL_FIELDS, PLAIN_FIELDS, booking_change
 from bookings.services.decisions import booking_approve, booking_reject
-from bookings.services.policy import POLICY_FIELDS, usage_policy_create
+from bookings.services.policy import (
+    POLICY_FIELDS,
+    PolicyVersionOld,
+    usage_policy_create,
+    usage_policy_update,
+)
+from bookings.services.providers import PROVIDER_FIELDS, provider_create, provider_update
 from bookings.services.requests import WrittenParts, booking_request, series_preview
+from bookings.services.rooms import (
+    ROOM_FIELDS,
+    room_create,
+    room_maintenance_end,
+    room_maintenance_start,
+    room_reinstate,
+    room_retire,
+    room_status_set,
+    room_update,
+)
 from bookings.services.status import TRANSITIONS, booking_summary_refresh
 from bookings.services.suspensions import (
     booking_suspension_check,
@@ -27,12 +47,18 @@ from bookings.services.suspensions import (
 from bookings.validation import BookingInputError
 
 __all__ = [
+    "BLACKOUT_FIELDS",
     "MATERIAL_FIELDS",
     "PLAIN_FIELDS",
     "POLICY_FIELDS",
+    "PROVIDER_FIELDS",
+    "ROOM_FIELDS",
     "TRANSITIONS",
     "BookingInputError",
+    "PolicyVersionOld",
     "WrittenParts",
+    "blackout_create",
+    "blackout_update",
     "booking_approve",
     "booking_cancel",
     "booking_change",
@@ -42,6 +68,16 @@ __all__ = [
     "booking_suspension_check",
     "booking_suspension_impose",
     "booking_suspension_lift",
+    "provider_create",
+    "provider_update",
+    "room_create",
+    "room_maintenance_end",
+    "room_maintenance_start",
+    "room_reinstate",
+    "room_retire",
+    "room_status_set",
+    "room_update",
     "series_preview",
     "usage_policy_create",
+    "usage_policy_update",
 ]

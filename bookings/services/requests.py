@@ -30,6 +30,7 @@ from bookings.services.rows import (
 from bookings.validation import (
     BookingInputError,
     active_invitees,
+    attendee_limit_check,
     clean_emails,
     clean_topic,
     validate_basics,
@@ -73,6 +74,7 @@ def booking_request(
         raise BookingInputError(_("Choose video, voice or screen sharing."), code="invalid_mode")
     emails = clean_emails(attendee_emails)
     users = active_invitees(attendee_users, organizer=organizer)
+    attendee_limit_check(users=users, emails=emails)
     rule = recurrence.rule_from(recurrence_rule) if recurrence_rule else None
     slots = recurrence.occurrence_slots(start=start, end=end, rule=rule, tz=settings.TIME_ZONE)
     if rule and skip_unavailable:

@@ -680,7 +680,7 @@ def test_a_room_put_under_maintenance_without_a_reason_is_refused(client, it_mem
     assert saved.status_code == 302
     room.refresh_from_db()
     assert room.status == Room.Status.MAINTENANCE
-    event = AuditEvent.objects.get(action="room.changed")
+    event = AuditEvent.objects.get(action="room.maintenance_started")
     assert event.data["changes"]["status"] == {"old": "active", "new": "maintenance"}
 
 
