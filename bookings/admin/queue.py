@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -331,6 +332,12 @@ class BookingAdmin(admin.ModelAdmin):
     # never finds a confidential meeting by a topic its viewer may not see.
     search_fields = ("visible_topic", "organizer__email", "organizer__name")
     search_help_text = _("Search by topic, or by the organizer's name or email.")
+    # SE-5: Django admin filters on any of the model's own fields from the address
+    # (`?topic__icontains=...`), and the count it shows would reveal a confidential
+    # topic. Only these say nothing of a meeting's content.
+    address_lookups = frozenset(
+        {"id", "pk", "status", "room", "department", "organizer", "first_start", "created_at"}
+    )
     list_per_page = 50
     # Years of bookings: one count of the list as filtered, not a second of them all.
     show_full_result_count = False
@@ -415,6 +422,11 @@ class BookingAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.booking_list_for_review(actor=request.user)
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        if lookup.split(LOOKUP_SEP)[0] not in self.address_lookups:
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_ordering(self, request):
         return selectors.REVIEW_ORDERING

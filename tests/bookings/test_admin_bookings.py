@@ -649,6 +649,23 @@ def test_a_search_does_not_find_a_confidential_topic_its_viewer_may_not_see(
     assert list(response.context["cl"].result_list) == [open_one]
 
 
+@pytest.mark.parametrize("lookup", ["topic__icontains", "agenda__icontains", "topic"])
+def test_an_address_filter_on_a_meetings_content_is_refused(
+    client, staff_without_view_booking, organizer, room, policy, lookup
+):
+    book(organizer, room, day=2, topic="Merger talks", agenda="Merger", confidential=True)
+    signed_in(client, staff_without_view_booking)
+
+    probe = client.get(QUEUE, {lookup: "Merger talks" if lookup == "topic" else "Merger"})
+    by_status = client.get(QUEUE, {"status": "pending"})
+
+    # Django answers a refused lookup with a 400 (DisallowedModelAdminLookup), counting nothing.
+    assert probe.status_code == 400
+    assert "Merger" not in probe.content.decode()
+    assert by_status.status_code == 200
+    assert len(by_status.context["cl"].result_list) == 1
+
+
 def test_an_approver_sees_a_confidential_topic(approver_client, organizer, room, policy):
     book(organizer, room, topic="Merger talks", confidential=True)
 
