@@ -188,13 +188,7 @@ class UsagePolicyFactory(factory.django.DjangoModelFactory):
 
         current = model_class.objects.order_by("-version").first()
         before = {name: getattr(current, name) for name in POLICY_FIELDS} if current else {}
-        values = {**before, **kwargs}
-        changes = {
-            name: {"old": str(before.get(name)), "new": str(value)}
-            for name, value in kwargs.items()
-            if before.get(name) != value
-        }
-        return usage_policy_create(actor=created_by, values=values, changes=changes)
+        return usage_policy_create(actor=created_by, values={**before, **kwargs})
 
 
 class SuspensionFactory(factory.django.DjangoModelFactory):

@@ -101,7 +101,7 @@ def test_a_policy_is_the_next_version_with_the_traits_values_and_the_rest_unchan
     assert strict.auto_approve
     assert strict.reminder_lead_minutes == policy.reminder_lead_minutes
     event = AuditEvent.objects.get(action="usagepolicy.created")
-    assert event.data["changes"]["min_advance_hours"] == {"old": "24", "new": "48"}
+    assert event.data["changes"]["min_advance_hours"] == {"old": 24, "new": 48}
 
 
 def test_a_suspension_is_imposed_by_a_supervisor_for_a_week():
