@@ -11,14 +11,15 @@ nested input: `recurrence.count`) to its messages."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
+import logging
 from typing import Any
 
 import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,12 @@ from rest_framework.settings import api_settings
 from rest_framework.utils import encoders
 
 from meetingops.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+# The database cannot be reached (refused, dropped, timed out): the answer is a 503 that
+# says to come back, not a 500 (the traceback is still logged).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 # Field errors raised with one of these codes answer with that code instead of the
 # generic `invalid`: they are the codes the services raise for the same mistakes, so a
@@ -65,7 +72,21 @@ class PayloadTooLarge(exceptions.APIException):
         )
 
 
-def _error(code: str, detail: Any, fields: dict | None = None, **extra: Any) -> dict[str, Any]:
+class ServiceUnavailable(exceptions.APIException):
+    """503 `unavailable`: the database does not answer."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "unavailable"
+    default_detail = gettext_lazy(
+        "MeetingOps cannot reach its database just now: try again in a minute."
+    )
+
+
+# Seconds a client should wait before asking again after a 503.
+RETRY_AFTER_SECONDS = 30
+
+
+def error_body(code: str, detail: Any, fields: dict | None = None, **extra: Any) -> dict[str, Any]:
     return {"code": code, "detail": str(detail), "fields": fields or {}, **extra}
 
 
@@ -96,15 +117,16 @@ def validation_error_body(error: exceptions.ValidationError) -> dict[str, Any]:
         key = field.removesuffix(whole)
         fields.setdefault(key, []).append(str(item))
     if not pairs:
-        return _error("invalid", _("The request is not valid."))
+        return error_body("invalid", _("The request is not valid."))
     first = pairs[0][1]
     code = getattr(first, "code", None)
-    return _error(code if code in CLIENT_CODES else "invalid", first, fields)
+    return error_body(code if code in CLIENT_CODES else "invalid", first, fields)
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every error in the one shape. Anything not
-    listed here is a bug and stays a 500."""
+    listed here is a bug and stays a 500, which `meetingops.views.server_error` writes in
+    the same shape; an unreachable database is a 503 `unavailable`."""
     from rest_framework.views import set_rollback
 
     if isinstance(exc, ApplicationError):
@@ -119,6 +141,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DATABASE_UNAVAILABLE):
+        logger.error("The database is unavailable", exc_info=exc)
+        exc = ServiceUnavailable()
     if not isinstance(exc, exceptions.APIException):
         return None
     headers = {}
@@ -126,6 +151,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(exc.wait)
+    if isinstance(exc, ServiceUnavailable):
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     set_rollback()
     if isinstance(exc, exceptions.ValidationError):
         return Response(validation_error_body(exc), status=exc.status_code, headers=headers)
@@ -137,30 +164,69 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if own_code and own_code != exc.default_code:
         code = own_code
     detail = exc.detail if not isinstance(exc.detail, list | dict) else exc.default_detail
-    return Response(_error(code, detail), status=exc.status_code, headers=headers)
+    return Response(error_body(code, detail), status=exc.status_code, headers=headers)
+
+
+# No body this API reads nests deeper than a few levels (a booking's recurrence.weekdays
+# is three); a deeper one is refused before any code walks it.
+MAX_JSON_DEPTH = 32
+
+
+def _json_depth_exceeds(data: Any, limit: int) -> bool:
+    """Whether `data` nests lists and objects more than `limit` deep, found without
+    recursion (the point is not to overflow the stack)."""
+    stack = [(data, 1)] if isinstance(data, dict | list) else []
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 class LimitedJSONParser(parsers.JSONParser):
     """DRF reads a JSON body from the stream itself, past Django's
     DATA_UPLOAD_MAX_MEMORY_SIZE; this parser holds it to that limit (413 `too_large`),
-    before reading when the length is declared and while reading when it is not."""
+    before reading when the length is declared and while reading when it is not.
+
+    The body is decoded by orjson, which refuses what JSON does not allow (NaN, lone
+    surrogates, invalid UTF-8) and stops at its own nesting limit instead of running out
+    of stack as the standard library does about 1,000 levels down; anything deeper than
+    MAX_JSON_DEPTH is refused too. Each is a 400 `malformed`."""
 
     def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if limit is None:
-            return super().parse(stream, media_type, parser_context)
-        request = (parser_context or {}).get("request")
-        if request is not None:
+        request = parser_context.get("request")
+        if limit is not None and request is not None:
             try:
                 declared = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 declared = 0
             if declared > limit:
                 raise PayloadTooLarge()
-        raw = stream.read(limit + 1)
-        if len(raw) > limit:
+        raw = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(raw) > limit:
             raise PayloadTooLarge()
-        return super().parse(io.BytesIO(raw), media_type, parser_context)
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = raw if encoding.lower().replace("-", "") == "utf8" else raw.decode(encoding)
+            data = orjson.loads(text)
+        except (orjson.JSONDecodeError, UnicodeDecodeError, LookupError) as error:
+            raise exceptions.ParseError(
+                _("The body is not valid JSON (%(error)s): send one JSON object.")
+                % {"error": error}
+            ) from None
+        if _json_depth_exceeds(data, MAX_JSON_DEPTH):
+            raise exceptions.ParseError(
+                _(
+                    "The body nests lists or objects more than %(depth)s levels deep: "
+                    "send the fields this operation takes, as its schema shows."
+                )
+                % {"depth": MAX_JSON_DEPTH}
+            )
+        return data
 
 
 class RawJSON:
