@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, parsers, renderers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -274,9 +275,46 @@ class FastJSONRenderer(renderers.JSONRenderer):
 
 
 class ApiPagination(PageNumberPagination):
+    """Pages of 50, `page_size` up to 200. A `page` or `page_size` that is not a whole
+    number in range is refused (400 `invalid`, the parameter named in `fields`) rather
+    than silently replaced; a page past the last is a 404 `not_found`. The schema states
+    both limits."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    last_page_strings = ()
+
+    def _number(self, request, name: str, *, maximum: int | None = None) -> int | None:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            value = 0
+        if value < 1 or (maximum is not None and value > maximum):
+            if maximum is None:
+                message = _("Give a whole number from 1.")
+            else:
+                message = _("Give a whole number from 1 to %(max)s.") % {"max": maximum}
+            raise exceptions.ValidationError({name: [message]})
+        return value
+
+    def get_page_size(self, request) -> int:
+        size = self._number(request, self.page_size_query_param, maximum=self.max_page_size)
+        return size or self.page_size
+
+    def get_page_number(self, request, paginator) -> int:
+        return self._number(request, self.page_query_param) or 1
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
 
 
 def paginated_response(*, request, view, queryset, serializer_class, context=None) -> Response:
@@ -295,6 +333,16 @@ EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
 
+# The years EARLIEST..LATEST as patterns, so the schema states the range it refuses beyond.
+DATE_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+DATETIME_PATTERN = (
+    r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": DATETIME_PATTERN})
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 instant WITH its offset. DRF would read a naive time in the server's
     zone; a time without a zone is ambiguous, so it is refused (`naive_datetime`)."""
@@ -314,6 +362,7 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
+@extend_schema_field({"type": "string", "format": "date", "pattern": DATE_PATTERN})
 class CalendarDateField(serializers.DateField):
     """A day, YYYY-MM-DD, within the years EARLIEST..LATEST: a day outside them is a
     typing mistake, and the week or day built from it would overflow (`out_of_range`)."""
@@ -329,14 +378,98 @@ class CalendarDateField(serializers.DateField):
         return day
 
 
+class QueryInputSerializer(serializers.Serializer):
+    """Query parameters: one given empty (`?status=`) is refused like any other value
+    its type does not allow, instead of being taken for one not given."""
+
+    def to_internal_value(self, data):
+        blank = {
+            name: [_("Give a value, or leave the parameter out.")]
+            for name in self.fields
+            if hasattr(data, "get") and data.get(name) == ""
+        }
+        if blank:
+            raise exceptions.ValidationError(blank)
+        return super().to_internal_value(data)
+
+
 class ErrorOutputSerializer(serializers.Serializer):
     """The one error shape, for the schema."""
 
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    code = serializers.CharField(
+        help_text=gettext_lazy(
+            "Stable, for programs: `invalid` (see `fields`), `malformed`, `naive_datetime`, "
+            "a usage rule's code (with `value` and `violations`), `conflict` (with "
+            "`conflicts`), `invalid_transition`, `not_authenticated`, `permission_denied`, "
+            "`session_required`, `not_found`, `method_not_allowed`, `not_acceptable`, "
+            "`too_large`, `unsupported_media_type`, `unavailable`, `server_error`, or "
+            "another code an operation's description names."
+        )
+    )
+    detail = serializers.CharField(help_text=gettext_lazy("For people, translated."))
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=gettext_lazy("Each refused field (dotted when nested) with its messages."),
+    )
 
 
 def error_responses(*statuses: int) -> dict[int, type[serializers.Serializer]]:
     """`extend_schema(responses={200: ..., **error_responses(400, 404)})`."""
     return dict.fromkeys(statuses, ErrorOutputSerializer)
+
+
+# -- the schema: every refusal the server makes ------------------------------------------
+
+ERROR_SCHEMA_REF = {"$ref": "#/components/schemas/ErrorOutput"}
+
+
+def _refusal_descriptions() -> dict[str, str]:
+    return {
+        "400": _(
+            "Refused input: `invalid` with `fields`, `malformed` (a body that is not JSON, "
+            "or nested more than %(depth)s levels), `naive_datetime`, or a rule's own code. "
+            "Times and dates lie in the years 2000 to 2099."
+        )
+        % {"depth": MAX_JSON_DEPTH},
+        "401": _("`not_authenticated`: no credentials, or an API token that is not valid."),
+        "403": _("`permission_denied` (or a more precise code): not yours to do."),
+        "404": _("`not_found`: no such object, or not yours to see; or a page past the last."),
+        "405": _("`method_not_allowed`: the address does not take this method."),
+        "406": _("`not_acceptable`: the API answers JSON."),
+        "409": _("`conflict` or `invalid_transition`: the state of things forbids it now."),
+        "413": _("`too_large`: the body is larger than %(size)s KB.")
+        % {"size": (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) // 1024},
+        "415": _("`unsupported_media_type`: send the body as application/json."),
+        "503": _("`unavailable`: the database does not answer; try again after Retry-After."),
+    }
+
+
+def schema_document_refusals(result, generator, request, public):
+    """SPECTACULAR_SETTINGS POSTPROCESSING_HOOKS: every operation lists every refusal
+    the server can make of it, in the one error shape, each with what it means."""
+    descriptions = _refusal_descriptions()
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            statuses = {"401", "403", "405", "406", "503"}
+            parameters = operation.get("parameters", [])
+            if "{" in path or any(p.get("name") == "page" for p in parameters):
+                statuses.add("404")
+            if "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
+                statuses.add("400")
+            if "requestBody" in operation:
+                statuses |= {"413", "415"}
+            responses = operation["responses"]
+            for status_code in sorted(statuses | {s for s in responses if s in descriptions}):
+                response = responses.setdefault(
+                    status_code, {"content": {"application/json": {"schema": ERROR_SCHEMA_REF}}}
+                )
+                if not response.get("description"):
+                    response["description"] = descriptions[status_code]
+            if "503" in responses:
+                responses["503"].setdefault(
+                    "headers",
+                    {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}},
+                )
+    return result

@@ -231,6 +231,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Each operation's refusals (401, 403, 404, 413, 415, 503...) in the one error shape.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "meetingops.api.schema_document_refusals",
+    ],
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise Kombu's file-system transport so

@@ -174,3 +174,81 @@ def test_an_api_address_without_its_slash_is_still_redirected_to_it(organizer):
 
     assert response.status_code == 301
     assert response["Location"] == BOOKINGS
+
+
+# -- query parameters: refused, not silently replaced --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page=0", "page"),
+        ("page=last", "page"),
+        ("page_size=0", "page_size"),
+        ("page_size=201", "page_size"),
+        ("page_size=ten", "page_size"),
+        ("status=", "status"),
+        ("room=", "room"),
+        ("room=99999999999999999999999", "room"),
+    ],
+)
+def test_a_list_parameter_out_of_range_or_empty_is_a_400_naming_it(organizer, query, field):
+    response = with_token(organizer).get(f"{BOOKINGS}?{query}")
+
+    body = assert_error_shape(response, 400, "invalid")
+    assert list(body["fields"]) == [field]
+
+
+def test_the_largest_page_size_is_served(organizer):
+    response = with_token(organizer).get(f"{BOOKINGS}?page_size=200&page=1")
+
+    assert response.status_code == 200
+
+
+def test_a_page_past_the_last_is_a_json_404(organizer):
+    response = with_token(organizer).get(f"{BOOKINGS}?page=2")
+
+    assert_error_shape(response, 404, "not_found")
+
+
+@pytest.mark.parametrize("query", ["date=", "date=1999-12-31", "date=2100-01-01"])
+def test_a_day_outside_the_years_2000_to_2099_or_empty_is_refused(organizer, room, query):
+    url = f"/api/v1/availability/rooms/{room.pk}/free-slots/"
+    response = with_token(organizer).get(f"{url}?{query}")
+
+    body = assert_error_shape(response, 400, "invalid")
+    assert list(body["fields"]) == ["date"]
+
+
+# -- the schema says all of it ---------------------------------------------------------------
+
+
+@pytest.fixture
+def schema(client) -> dict:
+    return client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+
+def test_every_operation_documents_the_refusals_every_operation_can_meet(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            assert {"401", "403", "405", "406", "503"} <= documented, (method, path)
+            if "requestBody" in operation:
+                assert {"400", "413", "415"} <= documented, (method, path)
+            if "{" in path:
+                assert "404" in documented, (method, path)
+            for status, response in operation["responses"].items():
+                if status >= "400":
+                    assert response["description"], (method, path, status)
+                    schema_ref = response["content"]["application/json"]["schema"]["$ref"]
+                    assert schema_ref.endswith("/ErrorOutput"), (method, path, status)
+
+
+def test_the_schema_states_the_page_limits_and_the_years(schema):
+    parameters = {p["name"]: p["schema"] for p in schema["paths"][BOOKINGS]["get"]["parameters"]}
+    assert parameters["page"]["minimum"] == 1
+    assert (parameters["page_size"]["minimum"], parameters["page_size"]["maximum"]) == (1, 200)
+    assert parameters["date_from"]["pattern"].startswith("^20[0-9]{2}-")
+    start = schema["components"]["schemas"]["BookingCreateInput"]["properties"]["start"]
+    assert start["format"] == "date-time"
+    assert start["pattern"].startswith("^20[0-9]{2}-")
