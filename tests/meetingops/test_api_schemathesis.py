@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from security.tokens import api_token_create
@@ -21,7 +23,19 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def bearer(db) -> dict[str, str]:
+def _connection_kept():
+    """The WSGI handler closes the database connection after each request, as a server
+    should; here that connection holds the test's transaction, so it stays open (what
+    Django's own test client does)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(db, _connection_kept) -> dict[str, str]:
     RoomFactory(name="Tencent A", capacity=10)
     approver = UserFactory(email="approver@example.com", is_staff=True, groups=["Approvers"])
     _token, secret = api_token_create(user=approver, name="schemathesis")
