@@ -26,6 +26,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+# Errors: JSON in the API's one shape under /api/, pages in the site's look elsewhere.
+handler400 = "meetingops.views.bad_request"
+handler403 = "meetingops.views.permission_denied"
+handler404 = "meetingops.views.page_not_found"
+handler500 = "meetingops.views.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -14,10 +14,13 @@ from rest_framework import serializers
 from bookings import secrecy, selectors
 from bookings.models import Booking, Occurrence, Room
 from bookings.validation import MAX_ATTENDEES
-from meetingops.api import AwareDateTimeField, CalendarDateField
+from meetingops.api import AwareDateTimeField, CalendarDateField, QueryInputSerializer
 
 MAX_TEXT = 10_000
 MAX_HEADCOUNT = 100_000
+# The largest id a database row can have (a signed 64-bit integer): a larger one names
+# nothing, and SQLite cannot even compare it.
+MAX_ID = 2**63 - 1
 
 
 def status_field(values: list[str], **kwargs) -> serializers.CharField:
@@ -79,7 +82,7 @@ class RoomOutputSerializer(serializers.Serializer):
         }
 
 
-class RoomFilterInputSerializer(serializers.Serializer):
+class RoomFilterInputSerializer(QueryInputSerializer):
     """Query parameters shared by the room list and the free-room search."""
 
     recording = serializers.BooleanField(
@@ -102,7 +105,7 @@ class RoomFreeListInputSerializer(RoomFilterInputSerializer):
     capacity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_HEADCOUNT)
 
 
-class RoomFreeSlotsInputSerializer(serializers.Serializer):
+class RoomFreeSlotsInputSerializer(QueryInputSerializer):
     date = CalendarDateField(help_text="A day, YYYY-MM-DD (company time).")
 
 
@@ -121,7 +124,7 @@ class RoomFreeSlotsOutputSerializer(serializers.Serializer):
     free = SlotOutputSerializer(many=True)
 
 
-class OccupancyWeekInputSerializer(serializers.Serializer):
+class OccupancyWeekInputSerializer(QueryInputSerializer):
     start = CalendarDateField(help_text="The first of the seven days, YYYY-MM-DD.")
 
 
@@ -201,7 +204,9 @@ class BookingCreateInputSerializer(serializers.Serializer):
     password_required = serializers.BooleanField(default=False)
     confidential = serializers.BooleanField(default=False)
     attendee_user_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=MAX_ATTENDEES
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=MAX_ATTENDEES,
     )
     attendee_emails = serializers.ListField(
         child=serializers.EmailField(), required=False, max_length=MAX_ATTENDEES
@@ -286,9 +291,9 @@ class BookingRejectInputSerializer(serializers.Serializer):
     occurrence = OccurrenceOfBookingField(required=False, allow_null=True)
 
 
-class BookingListFilterInputSerializer(serializers.Serializer):
+class BookingListFilterInputSerializer(QueryInputSerializer):
     status = serializers.ChoiceField(choices=Booking.Status.choices, required=False)
-    room = serializers.IntegerField(min_value=1, required=False)
+    room = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     date_from = CalendarDateField(required=False, help_text="A meeting on or after.")
     date_to = CalendarDateField(required=False, help_text="A meeting on or before.")
 

@@ -1,6 +1,7 @@
 """X-4: `manage.py serve` runs the embedded product (SQLite, no Redis): the web
-server answers, the worker takes tasks from the file-system broker, the scheduler
-starts, and Ctrl-C stops all three."""
+server (gunicorn, DEBUG or not) answers a burst of connections, static files included,
+the worker takes tasks from the file-system broker, the scheduler starts, and Ctrl-C
+stops all three."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +36,26 @@ def _get(url: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def _burst(url: str, connections: int) -> list[int | str]:
+    """A GET on each of `connections` connections at once: the statuses, or the errors."""
+    outcomes: list[int | str] = []
+    barrier = threading.Barrier(connections)
+
+    def one() -> None:
+        barrier.wait()
+        try:
+            outcomes.append(_get(url))
+        except OSError as error:
+            outcomes.append(type(error).__name__)
+
+    threads = [threading.Thread(target=one) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
 
 
 def _wait_for(predicate, seconds: float, what: str) -> None:
@@ -89,6 +111,10 @@ def test_serve_runs_web_worker_and_scheduler_and_stops_on_ctrl_c(embedded_env, t
         assert _get(f"{base}/static/css/meetingops.css") == 200
 
         logged = lambda text: text in Path(log.name).read_text()  # noqa: E731
+        # A real WSGI server even with DEBUG on, and whitenoise serving the static files.
+        assert logged("Starting gunicorn")
+        for url in (f"{base}/accounts/login/", f"{base}/static/css/meetingops.css"):
+            assert _burst(url, 50) == [200] * 50, url
         _wait_for(lambda: logged("celery@") and logged("ready."), 60, "the worker")
         _wait_for(lambda: logged("beat: Starting"), 60, "the scheduler")
 
