@@ -3,8 +3,9 @@ language and time zone. Invitations with .ics come with BK-10.
 
 Each kind of email is three templates under `templates/bookings/email/<kind>/`: the
 subject (one line), the plain-text body and the HTML body, sent as one message with the
-HTML as its alternative. What a recipient may read of the meeting (SE-5) is decided here,
-in `email_reveals`, and the templates are given only that: they display, never decide.
+HTML as its alternative. What a recipient may read of the meeting (SE-5) is decided by
+`bookings.secrecy.email_reveals`, asked through `email_reveals` here, and the templates
+are given only that: they display, never decide.
 
 Each recipient gets a NotificationDelivery row under the notification's key (the Celery
 task id, kept by retries and redeliveries), claimed, sent and marked `sent_at`; a second
@@ -30,8 +31,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from bookings import secrecy
 from bookings.models import Booking, NotificationDelivery, Occurrence
-from bookings.permissions import oversees_bookings, sees_details
+from bookings.secrecy import EmailReveals
 
 # Each has its templates in templates/bookings/email/<kind>/.
 KINDS = (
@@ -96,51 +98,26 @@ def recipients(booking: Booking, kind: str, *, moved: bool = True) -> list[Recip
     return list(unique.values())
 
 
-@dataclass(frozen=True)
-class EmailReveals:
-    """What one recipient's email may show of the meeting."""
-
-    details: bool  # the topic (SE-5's details: topic, agenda, invitees)
-    reason: bool  # the decision's or the cancellation's reason
-    join_link: bool  # the meeting link
-
-
 def email_reveals(*, recipient: Recipient, booking: Booking, kind: str) -> EmailReveals:
-    """SE-5 for email: what `recipient` may read of `booking` in a `kind` email.
-
-    - The details of a confidential meeting are for its organizer, its invitees (an
-      external guest is invited by email) and those who oversee bookings, as
-      `permissions.sees_details` states it; anyone else told of it (an approver by a
-      permission of their own, say) reads that a confidential meeting is concerned, with
-      its room and times, as the week shows a taken slot.
-    - A cancellation's reason is for everyone told of it; an approver's note on a change
-      is addressed to the organizer who asked, not to the people invited (who may be
-      external guests).
-    - The meeting link is the organizer's, once the meeting is approved or moved (a moved
-      meeting may have a new link, in another room). Invitees get the link, with the
-      password, in their invitation (BK-10).
-
-    Neither the reason nor the link goes to someone who may not read the details. The
-    invitation is looked up only when nothing else decides."""
+    """What `recipient` may read of `booking` in a `kind` email: this gathers the
+    recipient's facts and `bookings.secrecy.email_reveals` decides (SE-5). The
+    permission lookup, then the invitation, are asked only while nothing else decides,
+    so an ordinary meeting costs no query."""
     user = recipient.user
     is_organizer = user is not None and user.pk == booking.organizer_id
-    # The permission lookup, then the invitation, only while nothing else decides.
     undecided = booking.confidential and not is_organizer
-    oversees = undecided and user is not None and oversees_bookings(user)
+    oversees = undecided and user is not None and secrecy.oversees_bookings(user)
     invited = False
     if undecided and not oversees:
         invitation = Q(user=user) if user is not None else Q(email__iexact=recipient.email)
         invited = booking.attendees.filter(invitation, is_active=True).exists()
-    details = sees_details(
+    return secrecy.email_reveals(
+        kind=kind,
         confidential=booking.confidential,
         is_organizer=is_organizer,
+        is_invitee=invited,
         oversees=oversees,
-        is_invited=invited,
-    )
-    return EmailReveals(
-        details=details,
-        reason=details and (is_organizer or kind != "change_approved"),
-        join_link=details and is_organizer and kind in ("approved", "change_approved"),
+        is_external_guest=invited and user is None,
     )
 
 

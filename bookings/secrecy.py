@@ -279,19 +279,21 @@ def email_reveals(
     confidential: bool,
     is_organizer: bool,
     is_invitee: bool = False,
-    is_approver: bool = False,
+    oversees: bool = False,
     is_external_guest: bool = False,
 ) -> EmailReveals:
     """SE-5 for email: what a recipient may read of a meeting in a `kind` email
     (bookings.notifications' kinds), from the recipient's facts.
 
-    `is_invitee`: an active invitee, a colleague or an external guest. `is_approver`:
-    told in order to decide the request, as someone who oversees bookings (the
-    Approvers role reads every booking). `is_external_guest`: invited by email, with no
-    account; a guest is an invitee.
+    `is_invitee`: an active invitee, a colleague or an external guest. `oversees`: the
+    recipient oversees bookings (`oversees_bookings`; the Approvers role does, an
+    approver by a permission of their own to approve only does not). `is_external_guest`:
+    invited by email, with no account; a guest is an invitee.
 
-    - The details are for whoever SE-5 lets see them; everyone an email goes to today
-      is the organizer, an approver or an invitee, so every email shows them.
+    - The details are for whoever SE-5 lets see them; anyone else told of a
+      confidential meeting (an approver by their own permission, say) reads that a
+      confidential meeting is concerned, with its room and times, as the week shows a
+      taken slot.
     - A cancellation's or a decision's reason is for everyone told of it who may read
       the details, except an approver's note on a change (`change_approved`), which is
       addressed to the organizer who asked, not to the people invited (who may be
@@ -301,7 +303,7 @@ def email_reveals(
     details = sees_details(
         confidential=confidential,
         is_organizer=is_organizer,
-        oversees=is_approver,
+        oversees=oversees,
         is_invited=is_invitee or is_external_guest,
     )
     return EmailReveals(

@@ -337,7 +337,7 @@ class BookingAdmin(admin.ModelAdmin):
     # topic. Only these say nothing of a meeting's content.
     address_lookups = frozenset(
         {"id", "pk", "status", "room", "department", "organizer", "first_start", "created_at"}
-    )
+    ) | frozenset(MeetingDateFilter.parameters)
     list_per_page = 50
     # Years of bookings: one count of the list as filtered, not a second of them all.
     show_full_result_count = False

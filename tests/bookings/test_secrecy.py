@@ -228,7 +228,7 @@ def test_the_week_asks_for_invitations_only_when_one_could_decide(cast, meeting)
 
 RECIPIENTS = {
     "organizer": {"is_organizer": True},
-    "approver": {"is_approver": True},
+    "approver": {"oversees": True},
     "invitee": {"is_invitee": True},
     "external guest": {"is_invitee": True, "is_external_guest": True},
 }
@@ -253,7 +253,7 @@ def test_an_email_shows_the_reason_to_all_told_but_a_change_note_and_the_link_to
 
     reveals = secrecy.email_reveals(kind=kind, confidential=confidential, **facts)
 
-    assert reveals.details is True  # everyone an email goes to may read the meeting
+    assert reveals.details is True  # each of these may read the meeting
     assert reveals.reason is (recipient == "organizer" or kind != "change_approved")
     assert reveals.join_link is (
         recipient == "organizer" and kind in ("approved", "change_approved")
