@@ -58,3 +58,15 @@ def test_demo_has_rooms_and_bookings_waiting_confirmed_and_in_a_series():
     assert statuses == {Booking.Status.APPROVED, Booking.Status.PENDING}
     assert Booking.objects.filter(recurrence__freq="weekly").exists()
     assert Booking.objects.get(status=Booking.Status.APPROVED).join_url
+
+
+def test_the_demo_catalogue_is_written_through_the_services_and_audited_once():
+    from bookings.models import Provider, Room
+
+    _seed()
+    _seed()
+
+    created = AuditEvent.objects.filter(actor=None)
+    assert created.filter(action="room.created").count() == Room.objects.count() > 0
+    assert created.filter(action="provider.created").count() == Provider.objects.count() == 2
+    assert created.filter(action="department.created").count() == Department.objects.count()

@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from bookings import services as booking_services
 from bookings.models import Booking, Provider, Room
+from bookings.services import provider_create, room_create
 from meetingops.errors import ApplicationError
 from security import roles
 from security.models import Department, User
-from security.services import user_create
+from security.services import department_create, user_create
 
 # Demo accounts only (the embedded product prints it); real accounts are made by admins.
 DEMO_PASSWORD = "MeetingOps-demo-2026!"  # noqa: S105
@@ -70,8 +71,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             departments: dict[str, Department] = {}
             for code, name, parent in DEPARTMENTS:
-                departments[code], _ = Department.objects.get_or_create(
-                    code=code, defaults={"name": name, "parent": departments.get(parent)}
+                departments[code] = Department.objects.filter(
+                    code=code
+                ).first() or department_create(
+                    actor=None, name=name, code=code, parent=departments.get(parent)
                 )
             rows = []
             for email, name, dept, groups, staff, superuser in PEOPLE:
@@ -105,34 +108,36 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:<26} {password:<28} {role}")
 
     def _rooms(self) -> list[Room]:
+        """The demo providers and rooms, created through the services once (the system
+        is the actor); a second run finds them by name."""
         providers = {
-            "manual": Provider.objects.get_or_create(
-                name="手动链接 Manual link", defaults={"kind": Provider.Kind.MANUAL}
-            )[0],
-            "jitsi": Provider.objects.get_or_create(
-                name="Jitsi",
-                defaults={"kind": Provider.Kind.JITSI, "base_url": "https://meet.jit.si"},
-            )[0],
+            "manual": self._provider(name="手动链接 Manual link", kind=Provider.Kind.MANUAL),
+            "jitsi": self._provider(
+                name="Jitsi", kind=Provider.Kind.JITSI, base_url="https://meet.jit.si"
+            ),
         }
         rooms = []
         for index, (name, kind, capacity, rec, large, guests, prep) in enumerate(ROOMS, 1):
-            room, _ = Room.objects.get_or_create(
+            room = Room.objects.filter(name=name).first() or room_create(
+                actor=None,
                 name=name,
-                defaults={
-                    "provider": providers[kind],
-                    "capacity": capacity,
-                    "supports_recording": rec,
-                    "supports_large_meeting": large,
-                    "allows_external_guests": guests,
-                    "preparation_minutes": prep,
-                    "join_url": f"https://meeting.example.com/room-{index}"
-                    if kind == "manual"
-                    else "",
-                    "meeting_code": f"800 100 {index:03d}" if kind == "manual" else "",
-                },
+                provider=providers[kind],
+                capacity=capacity,
+                supports_recording=rec,
+                supports_large_meeting=large,
+                allows_external_guests=guests,
+                preparation_minutes=prep,
+                join_url=f"https://meeting.example.com/room-{index}" if kind == "manual" else "",
+                meeting_code=f"800 100 {index:03d}" if kind == "manual" else "",
             )
             rooms.append(room)
         return rooms
+
+    @staticmethod
+    def _provider(*, name: str, kind: str, base_url: str = "") -> Provider:
+        return Provider.objects.filter(name=name).first() or provider_create(
+            actor=None, name=name, kind=kind, base_url=base_url
+        )
 
     def _bookings(self, rooms: list[Room]) -> None:
         """A few requests in different states, two working days ahead and later."""
