@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -12,6 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetingops.errors import ApplicationError
+
+if TYPE_CHECKING:
+    from security.models import User
 
 
 class BookingInputError(ApplicationError):
@@ -64,7 +68,7 @@ def required_reason(reason: str | None, *, message: str, field: str = "reason") 
     return reason
 
 
-def active_invitees(users: Iterable, *, organizer) -> list:
+def active_invitees(users: Iterable[User], *, organizer: User) -> list[User]:
     """The colleagues invited, each once and not the organizer; an account that has
     been closed cannot be invited (BookingInputError `inactive_invitee`)."""
     invitees = [u for u in dict.fromkeys(users) if u.pk != organizer.pk]

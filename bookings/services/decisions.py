@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,10 +26,13 @@ from bookings.validation import required_reason
 from meetingops.errors import InvalidTransition, PermissionDeniedError
 from oversight import audit
 
+if TYPE_CHECKING:
+    from security.models import User
+
 S = Occurrence.Status
 
 
-def _awaiting_decision(booking: Booking, occurrence: Occurrence | None) -> list[Occurrence]:
+def _awaiting_decision(*, booking: Booking, occurrence: Occurrence | None) -> list[Occurrence]:
     """The pending meetings of the request itself (not a change's new slots), or the one
     named; InvalidTransition when there is none. Caller holds the booking's lock."""
     pending = booking.occurrences.filter(status=S.PENDING, replaces__isnull=True)
@@ -43,8 +47,12 @@ def _awaiting_decision(booking: Booking, occurrence: Occurrence | None) -> list[
 
 
 def occurrences_approve(
-    booking: Booking, occurrences: Sequence[Occurrence], *, actor, note: str = ""
+    *, booking: Booking, occurrences: Sequence[Occurrence], actor: User | None, note: str = ""
 ) -> list[Occurrence]:
+    """Approve `occurrences` of `booking` (those still pending), give the booking its
+    join information, audit and notify the organizer; `actor` None is the usage policy
+    approving automatically. Returns the meetings approved. Caller holds the booking's
+    lock, or has just created it in the same transaction."""
     now = timezone.now()
     moved = [
         o
@@ -65,7 +73,7 @@ def occurrences_approve(
     return moved
 
 
-def _require_decider(actor, booking: Booking) -> None:
+def _require_decider(*, actor: User, booking: Booking) -> None:
     """PermissionDeniedError (`not_approver`) unless `actor` may decide `booking`,
     saying why and who can."""
     if can_approve(actor, booking):
@@ -78,35 +86,38 @@ def _require_decider(actor, booking: Booking) -> None:
 
 
 def booking_approve(
-    *, booking: Booking, actor, occurrence: Occurrence | None = None, note: str = ""
+    *, booking: Booking, actor: User, occurrence: Occurrence | None = None, note: str = ""
 ) -> Booking:
     """BK-4: approve the pending request (or its pending change), or one occurrence."""
-    _require_decider(actor, booking)
+    _require_decider(actor=actor, booking=booking)
     with transaction.atomic():
         booking = booking_locked(booking)
         change = selectors.booking_pending_change(booking=booking)
         if change is not None and occurrence is None:
-            change_decide(booking, change, approve=True, actor=actor, reason=note)
+            change_decide(booking=booking, change=change, approve=True, actor=actor, reason=note)
             return booking
         occurrences_approve(
-            booking, _awaiting_decision(booking, occurrence), actor=actor, note=note
+            booking=booking,
+            occurrences=_awaiting_decision(booking=booking, occurrence=occurrence),
+            actor=actor,
+            note=note,
         )
     return booking
 
 
 def booking_reject(
-    *, booking: Booking, actor, reason: str, occurrence: Occurrence | None = None
+    *, booking: Booking, actor: User, reason: str, occurrence: Occurrence | None = None
 ) -> Booking:
     """BK-4: reject with a reason (required), the whole request or one occurrence."""
-    _require_decider(actor, booking)
+    _require_decider(actor=actor, booking=booking)
     reason = required_reason(reason, message=_("Say why the request is rejected."))
     with transaction.atomic():
         booking = booking_locked(booking)
         change = selectors.booking_pending_change(booking=booking)
         if change is not None and occurrence is None:
-            change_decide(booking, change, approve=False, actor=actor, reason=reason)
+            change_decide(booking=booking, change=change, approve=False, actor=actor, reason=reason)
             return booking
-        targets = _awaiting_decision(booking, occurrence)
+        targets = _awaiting_decision(booking=booking, occurrence=occurrence)
         now = timezone.now()
         for o in targets:
             occurrence_transition(o, to=S.REJECTED, actor=actor, reason=reason, now=now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.db.models import Max
 
@@ -10,10 +12,13 @@ from bookings.models import (
 )
 from oversight import audit
 
+if TYPE_CHECKING:
+    from security.models import User
+
 POLICY_FIELDS = tuple(f.name for f in UsagePolicy._meta.fields if f.editable and not f.primary_key)
 
 
-def usage_policy_create(*, actor, values: dict, changes: dict) -> UsagePolicy:
+def usage_policy_create(*, actor: User, values: dict, changes: dict) -> UsagePolicy:
     """BK-2: a new version of the usage policy; earlier versions are never updated.
     Two admins saving at once get consecutive versions (the latest row is locked)."""
     with transaction.atomic():
