@@ -349,9 +349,19 @@ class PendingChangeOutputSerializer(serializers.Serializer):
     previous = serializers.DictField()
 
 
+class BookingOccurrencesOutputSerializer(serializers.ListSerializer):
+    """A booking's meetings, from the parts its parent serializer shows."""
+
+    def get_attribute(self, instance: Booking) -> list[Occurrence]:
+        return self.parent.parts(instance).occurrences
+
+
 class BookingOutputSerializer(serializers.Serializer):
     """A booking as the viewer (context["viewer"]) may see it. Fetch it with
     `bookings.selectors.booking_list_for_user` or `booking_get_visible`."""
+
+    # For one booking a service has just written, its rows may come in context["parts"]
+    # (by the booking's id, `selectors.booking_parts_written`): nothing is read again.
 
     id = serializers.IntegerField()
     topic = serializers.SerializerMethodField()
@@ -364,18 +374,23 @@ class BookingOutputSerializer(serializers.Serializer):
     expected_headcount = serializers.IntegerField()
     settings = BookingSettingsOutputSerializer(source="*")
     recurrence = serializers.SerializerMethodField()
-    occurrences = OccurrenceOutputSerializer(many=True)
+    occurrences = BookingOccurrencesOutputSerializer(child=OccurrenceOutputSerializer())
     attendees = serializers.SerializerMethodField()
     join = serializers.SerializerMethodField()
     pending_change = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
+    def parts(self, booking: Booking) -> selectors.BookingParts:
+        """The meetings, current invitees and pending change shown with `booking`."""
+        given = self.context.get("parts", {}).get(booking.pk)
+        return given if given is not None else selectors.booking_parts_prefetched(booking)
+
     def _access(self, booking: Booking) -> selectors.BookingAccess:
         cache = self.context.setdefault("_access", {})
         if booking.pk not in cache:
             cache[booking.pk] = selectors.booking_access(
-                booking=booking, viewer=self.context["viewer"]
+                booking=booking, viewer=self.context["viewer"], parts=self.parts(booking)
             )
         return cache[booking.pk]
 
@@ -397,7 +412,7 @@ class BookingOutputSerializer(serializers.Serializer):
         access = self._access(booking)
         if not access.details:
             return None
-        attendees = list(booking.attendees.all())
+        attendees = self.parts(booking).attendees
         emails = [a.email for a in attendees if a.user_id is None]
         return {
             "users": PersonOutputSerializer(
@@ -419,7 +434,5 @@ class BookingOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(PendingChangeOutputSerializer(allow_null=True))
     def get_pending_change(self, booking: Booking) -> dict | None:
-        changes = getattr(booking, "pending_changes", None)
-        if not changes:
-            return None
-        return PendingChangeOutputSerializer(changes[0]).data
+        change = self.parts(booking).pending_change
+        return None if change is None else PendingChangeOutputSerializer(change).data

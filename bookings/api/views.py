@@ -203,7 +203,7 @@ class BookingCreateApi(APIView):
     )
     def post(self, request):
         data = _valid(BookingCreateInputSerializer, request.data).validated_data
-        booking = services.booking_request(
+        requested = services.booking_request(
             organizer=request.user,
             room=data["room"],
             start=data["start"],
@@ -222,11 +222,13 @@ class BookingCreateApi(APIView):
             skip_unavailable=data["skip_unavailable"],
         )
         # Shown from the rows the service has just written: nothing to read again.
-        parts = booking.written_parts
-        booking = selectors.booking_with_parts(
-            booking, occurrences=parts.occurrences, attendees=parts.attendees, pending_changes=[]
+        parts = selectors.booking_parts_written(
+            occurrences=requested.occurrences, attendees=requested.attendees
         )
-        data = BookingOutputSerializer(booking, context={"viewer": request.user}).data
+        data = BookingOutputSerializer(
+            requested.booking,
+            context={"viewer": request.user, "parts": {requested.booking.pk: parts}},
+        ).data
         return Response(data, status=status.HTTP_201_CREATED)
 
 

@@ -74,29 +74,37 @@ def _booking_with_details(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
     )
 
 
-def booking_with_parts(
-    booking: Booking,
-    *,
-    occurrences: Iterable[Occurrence],
-    attendees: Iterable[Attendee],
-    pending_changes: Iterable[BookingChange],
-) -> Booking:
-    """`booking` as `_booking_with_details` would fetch it, from rows the caller holds
-    (those a service has just written): its meetings, its current invitees and its
-    pending change load from these lists, not from another query. Django's own
-    prefetch keeps the rows the same way, on the related manager's cache: the instance
-    then shows these rows until it is read again, so give it only to what displays it."""
-    parts = {
-        "occurrences": sorted(occurrences, key=lambda o: (o.start, o.pk)),
-        "attendees": sorted((a for a in attendees if a.is_active), key=lambda a: a.pk),
-    }
-    cache = booking.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, rows in parts.items():
-        loaded = getattr(booking, name).all()
-        loaded._result_cache, loaded._prefetch_done = rows, True
-        cache[name] = loaded
-    booking.pending_changes = list(pending_changes)
-    return booking
+@dataclass(frozen=True)
+class BookingParts:
+    """What a booking shows besides its own row: its meetings (by start), its current
+    invitees (by id) and its pending change, if any (BK-5)."""
+
+    occurrences: list[Occurrence]
+    attendees: list[Attendee]
+    pending_change: BookingChange | None
+
+
+def booking_parts_prefetched(booking: Booking) -> BookingParts:
+    """The parts of a booking fetched by `_booking_with_details`, from its prefetched
+    rows: no query."""
+    return BookingParts(
+        occurrences=list(booking.occurrences.all()),
+        attendees=list(booking.attendees.all()),
+        pending_change=next(iter(booking.pending_changes), None),
+    )
+
+
+def booking_parts_written(
+    *, occurrences: Iterable[Occurrence], attendees: Iterable[Attendee]
+) -> BookingParts:
+    """The parts of a booking just requested, from the rows the service wrote (a new
+    booking has no pending change), in the order `_booking_with_details` reads them:
+    shown so, the booking looks as it will when read again."""
+    return BookingParts(
+        occurrences=sorted(occurrences, key=lambda o: (o.start, o.pk)),
+        attendees=sorted((a for a in attendees if a.is_active), key=lambda a: a.pk),
+        pending_change=None,
+    )
 
 
 def booking_list_for_user(
@@ -145,11 +153,13 @@ class BookingAccess:
     guest_emails: bool  # external guests' addresses: the organizer only (000 §3.2.2)
 
 
-def booking_access(*, booking: Booking, viewer) -> BookingAccess:
+def booking_access(*, booking: Booking, viewer, parts: BookingParts | None = None) -> BookingAccess:
     """What `viewer` may read of a booking fetched by `_booking_with_details`: decided
-    from its prefetched rows, so a list asks no query per booking."""
+    from its prefetched rows, so a list asks no query per booking, or from `parts` when
+    the caller holds them (`booking_parts_written`)."""
+    parts = parts or booking_parts_prefetched(booking)
     organizer = booking.organizer_id == viewer.pk
-    invited = any(a.user_id == viewer.pk for a in booking.attendees.all())
+    invited = any(a.user_id == viewer.pk for a in parts.attendees)
     # The permission lookup (two queries the first time) only when nothing else decides.
     undecided = booking.confidential and not organizer and not invited
     details = sees_details(
@@ -160,7 +170,7 @@ def booking_access(*, booking: Booking, viewer) -> BookingAccess:
     )
     # During a change (BK-5) the booking is pending again, but its approved meeting
     # still stands and its people still need the link.
-    approved = any(o.status == S.APPROVED for o in booking.occurrences.all())
+    approved = any(o.status == S.APPROVED for o in parts.occurrences)
     return BookingAccess(
         details=details, join=(organizer or invited) and approved, guest_emails=organizer
     )

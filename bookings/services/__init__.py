@@ -17,7 +17,7 @@ from bookings.services.cancellation import booking_cancel
 from bookings.services.changes import MATERIAL_FIELDS, PLAIN_FIELDS, booking_change
 from bookings.services.decisions import booking_approve, booking_reject
 from bookings.services.policy import POLICY_FIELDS, usage_policy_create
-from bookings.services.requests import WrittenParts, booking_request, series_preview
+from bookings.services.requests import BookingRequested, booking_request, series_preview
 from bookings.services.status import TRANSITIONS, booking_summary_refresh
 from bookings.services.suspensions import (
     booking_suspension_check,
@@ -32,7 +32,7 @@ __all__ = [
     "POLICY_FIELDS",
     "TRANSITIONS",
     "BookingInputError",
-    "WrittenParts",
+    "BookingRequested",
     "booking_approve",
     "booking_cancel",
     "booking_change",

@@ -45,7 +45,12 @@ Slots = list[tuple[dt.datetime, dt.datetime]]
 
 
 @dataclass(frozen=True)
-class WrittenParts:
+class BookingRequested:
+    """What `booking_request` wrote, as it stands when it returns: the booking, its
+    meetings (approved already when the policy approved them) and its invitees. A
+    caller that shows the new booking needs to read nothing again."""
+
+    booking: Booking
     occurrences: list[Occurrence]
     attendees: list[Attendee]
 
@@ -74,13 +79,13 @@ def booking_request(
     attendee_emails: Sequence[str] = (),
     recurrence_rule: dict | None = None,
     skip_unavailable: bool = False,
-) -> Booking:
-    """BK-1/BK-2/BK-3/BK-8: an employee asks for a room. Raises UsageRuleViolation,
-    BookingConflict or BookingInputError and then changes nothing.
+) -> BookingRequested:
+    """BK-1/BK-2/BK-3/BK-8: an employee asks for a room. Returns the rows written.
+    Raises UsageRuleViolation, BookingConflict or BookingInputError and then changes
+    nothing.
 
     For a series, `skip_unavailable` books the free occurrences and leaves out those
-    the preview showed as taken or against the rules (at least one must be free).
-    The booking returned carries the rows written in `written_parts`."""
+    the preview showed as taken or against the rules (at least one must be free)."""
     validate_basics(start=start, end=end, topic=topic, headcount=expected_headcount)
     if mode not in Booking.Mode.values:
         raise BookingInputError(_("Choose video, voice or screen sharing."), code="invalid_mode")
@@ -123,11 +128,13 @@ def booking_request(
                 external_guests=len(invitees.emails),
             )
             raise_if_taken(room, slots)
-            parts = _request_written(booking=booking, policy=policy, slots=slots, invitees=invitees)
+            requested = _request_written(
+                booking=booking, policy=policy, slots=slots, invitees=invitees
+            )
             if rules.auto_approvable(policy=policy, booking=booking, slots=slots):
                 occurrences_approve(
                     booking=booking,
-                    occurrences=parts.occurrences,
+                    occurrences=requested.occurrences,
                     actor=None,
                     note=_("Approved automatically by the usage policy."),
                 )
@@ -135,10 +142,7 @@ def booking_request(
         _raise_if_taken_meanwhile(error, room=room, slots=slots)
         raise
     notify_on_commit("requested", booking)
-    # What was just written, for a caller that shows the new booking without reading it
-    # again (the API). A plain attribute: the booking's own managers still read afresh.
-    booking.written_parts = parts
-    return booking
+    return requested
 
 
 def _invitees_checked(
@@ -220,7 +224,7 @@ def _rules_checked(
 
 def _request_written(
     *, booking: Booking, policy: UsagePolicy, slots: Slots, invitees: _Invitees
-) -> WrittenParts:
+) -> BookingRequested:
     """The booking (built, not yet saved), its meetings and its invitees written, and
     the request audited. Caller is inside the request's transaction and has checked the
     rules and the room for `slots`."""
@@ -250,7 +254,7 @@ def _request_written(
             "policy_version": policy.version,
         },
     )
-    return WrittenParts(occurrences=occurrences, attendees=attendees)
+    return BookingRequested(booking=booking, occurrences=occurrences, attendees=attendees)
 
 
 def _raise_if_taken_meanwhile(error: IntegrityError, *, room: Room, slots: Slots) -> None:

@@ -45,7 +45,7 @@ def book(organizer, room, day: int = 2, start: str = "10:00", end: str = "11:00"
         topic=extra.pop("topic", f"Meeting {day} {start}"),
         expected_headcount=extra.pop("expected_headcount", 3),
         **extra,
-    )
+    ).booking
 
 
 def signed_in(client, user):

@@ -22,7 +22,7 @@ def request(organizer, room, start, end, **extra):
     extra.setdefault("expected_headcount", 3)
     return services.booking_request(
         organizer=organizer, room=room, start=start, end=end, topic="Weekly sync", **extra
-    )
+    ).booking
 
 
 def new_policy(**values) -> UsagePolicy:
