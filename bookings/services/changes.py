@@ -32,7 +32,7 @@ from bookings.services.status import (
     occurrence_transition,
     occurrences_save,
 )
-from bookings.validation import BookingInputError, clean_topic, validate_basics
+from bookings.validation import BookingInputError, booking_input_checked
 from meetingops.errors import InvalidTransition, PermissionDeniedError
 from oversight import audit
 
@@ -45,6 +45,8 @@ Slots = list[tuple[dt.datetime, dt.datetime]]
 # Fields whose change sends an approved booking back to the approver (BK-5).
 MATERIAL_FIELDS = ("room", "start", "end", "expected_headcount", "confidential")
 PLAIN_FIELDS = ("topic", "agenda", "mode", "recording_allowed", "chat_allowed", "password_required")
+# The fields a request's input checks hold (bookings.validation.booking_input_checked).
+INPUT_FIELDS = ("topic", "agenda", "expected_headcount", "mode")
 
 
 def _field_value(value: Any) -> Any:
@@ -69,8 +71,7 @@ def booking_change(*, booking: Booking, actor: User, **changes: Any) -> Booking:
         booking = booking_locked(booking)
         current = _current_meetings(booking=booking)
         old = _old_values(booking=booking, current=current, changes=changes)
-        if "topic" in changes:
-            changes["topic"] = clean_topic(changes["topic"])
+        changes = _inputs_checked(changes=changes, old=old)
         changed = {f: v for f, v in changes.items() if f in old and v != old[f]}
         if not changed:
             return booking
@@ -157,6 +158,17 @@ def _old_values(
     return old
 
 
+def _inputs_checked(*, changes: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """The changes through the checks a request passes (`booking_input_checked`), the
+    times as the meeting would have them; returned cleaned. Precondition: `old` comes
+    from `_old_values` (so a time change is for a single meeting). Reads nothing."""
+    fields = {f: v for f, v in changes.items() if f in INPUT_FIELDS}
+    if "start" in changes or "end" in changes:
+        fields["start"] = changes.get("start", old["start"])
+        fields["end"] = changes.get("end", old["end"])
+    return {**changes, **booking_input_checked(fields)}
+
+
 def _material_checked(
     *,
     booking: Booking,
@@ -182,17 +194,9 @@ def _material_checked(
             code="series_partly_decided",
         )
     room = Room.objects.select_related("provider").get(pk=material.get("room", booking.room).pk)
-    start = material.get("start", old.get("start"))
-    end = material.get("end", old.get("end"))
     headcount = material.get("expected_headcount", booking.expected_headcount)
     if len(current) == 1:
-        validate_basics(
-            start=start,
-            end=end,
-            topic=plain.get("topic", booking.topic),
-            headcount=headcount,
-        )
-        slots = [(start, end)]
+        slots = [(material.get("start", old["start"]), material.get("end", old["end"]))]
     else:
         slots = [(o.start, o.end) for o in current]
     colleagues, external = selectors.booking_invitee_counts(booking=booking)

@@ -32,9 +32,8 @@ from bookings.services.rows import (
 from bookings.validation import (
     BookingInputError,
     active_invitees,
+    booking_input_checked,
     clean_emails,
-    clean_topic,
-    validate_basics,
 )
 from oversight import audit
 
@@ -86,9 +85,16 @@ def booking_request(
 
     For a series, `skip_unavailable` books the free occurrences and leaves out those
     the preview showed as taken or against the rules (at least one must be free)."""
-    validate_basics(start=start, end=end, topic=topic, headcount=expected_headcount)
-    if mode not in Booking.Mode.values:
-        raise BookingInputError(_("Choose video, voice or screen sharing."), code="invalid_mode")
+    checked = booking_input_checked(
+        {
+            "start": start,
+            "end": end,
+            "topic": topic,
+            "agenda": agenda,
+            "expected_headcount": expected_headcount,
+            "mode": mode,
+        }
+    )
     invitees = _invitees_checked(organizer=organizer, users=attendee_users, emails=attendee_emails)
     rule = recurrence.rule_from(recurrence_rule) if recurrence_rule else None
     slots = _slots_planned(
@@ -107,8 +113,8 @@ def booking_request(
         organizer=organizer,
         department=organizer.department,
         room=room,
-        topic=clean_topic(topic),
-        agenda=agenda,
+        topic=checked["topic"],
+        agenda=checked["agenda"],
         mode=mode,
         expected_headcount=expected_headcount,
         recording_allowed=recording_allowed,
