@@ -137,7 +137,8 @@ def booking_request(
             requested = _request_written(
                 booking=booking, policy=policy, slots=slots, invitees=invitees
             )
-            if rules.auto_approvable(policy=policy, booking=booking, slots=slots):
+            automatic = rules.auto_approvable(policy=policy, booking=booking, slots=slots)
+            if automatic:
                 occurrences_approve(
                     booking=booking,
                     occurrences=requested.occurrences,
@@ -147,7 +148,10 @@ def booking_request(
     except IntegrityError as error:
         _raise_if_taken_meanwhile(error, room=room, slots=slots)
         raise
-    notify_on_commit("requested", booking)
+    if not automatic:
+        # BK-4: approvers review what waits for them; the policy has decided the rest,
+        # and the organizer is told of the approval (occurrences_approve).
+        notify_on_commit("requested", booking)
     return requested
 
 

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 
 from bookings import services
-from bookings.models import Attendee, Booking, Occurrence
-from tests.bookings.conftest import at
+from bookings.models import Attendee, Booking, NotificationDelivery, Occurrence
+from tests.bookings.conftest import at, book
 from tests.factories import RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def sent() -> list[tuple[str, str]]:
+    """(kind, address) of each email sent, in order."""
+    return list(
+        NotificationDelivery.objects.filter(sent_at__isnull=False)
+        .order_by("pk")
+        .values_list("kind", "email")
+    )
 
 
 @pytest.mark.parametrize("auto_approve", [False, True], ids=["pending", "auto-approved"])
@@ -43,3 +53,26 @@ def test_a_request_returns_the_booking_meetings_and_invitees_it_wrote(
     assert [(a.pk, a.user_id, a.email) for a in requested.attendees] == list(
         Attendee.objects.order_by("pk").values_list("pk", "user_id", "email")
     )
+
+
+def test_approvers_are_not_asked_to_review_a_request_the_policy_approved(
+    organizer, approver, policy, django_capture_on_commit_callbacks, eager_tasks
+):
+    policy.auto_approve = True
+    policy.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        book(organizer, RoomFactory(capacity=10))
+
+    assert sent() == [("approved", "organizer@example.com")]
+    assert [m.to for m in mail.outbox] == [["organizer@example.com"]]
+
+
+def test_approvers_are_asked_to_review_a_request_that_waits_for_them(
+    organizer, approver, policy, django_capture_on_commit_callbacks, eager_tasks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        book(organizer, RoomFactory(capacity=10))
+
+    assert sent() == [("requested", "approver@example.com")]
+    assert [m.to for m in mail.outbox] == [["approver@example.com"]]
