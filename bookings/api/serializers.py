@@ -246,7 +246,10 @@ class SeriesPreviewOutputSerializer(serializers.Serializer):
     free = serializers.BooleanField()
     problems = serializers.ListField(
         child=serializers.DictField(),
-        help_text="Each with a `code` (`conflict` or a usage rule's) and a `detail`.",
+        help_text=(
+            "Each with a `code` (`conflict`: another booking holds the room; `blackout`: "
+            "a blackout period; or a usage rule's) and a `detail`."
+        ),
     )
 
 
@@ -274,6 +277,15 @@ class BookingCancelInputSerializer(serializers.Serializer):
 class BookingApproveInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     occurrence = OccurrenceOfBookingField(required=False, allow_null=True)
+    override_reason = serializers.CharField(
+        max_length=MAX_TEXT,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "Why to approve although the request breaks a rule now (409 "
+            "`override_required` lists the problems); audited and told to the organizer."
+        ),
+    )
 
 
 class BookingRejectInputSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 tasks call these functions; none of them repeats a rule. One module per sub-domain:
 
 - `requests`: an employee asks for a room (one meeting or a series);
-- `decisions`: approvers approve or reject;
+- `decisions`: approvers approve (over the rules broken since, with a reason) or reject;
 - `changes`: the organizer changes a booking (BK-5);
 - `cancellation`: the organizer cancels (BK-6);
 - `policy`: versions of the usage policy;
@@ -15,7 +15,11 @@ The public names are importable from here."""
 
 from bookings.services.cancellation import booking_cancel
 from bookings.services.changes import MATERIAL_FIELDS, PLAIN_FIELDS, booking_change
-from bookings.services.decisions import booking_approve, booking_reject
+from bookings.services.decisions import (
+    ApprovalOverrideRequired,
+    booking_approve,
+    booking_reject,
+)
 from bookings.services.policy import POLICY_FIELDS, usage_policy_create
 from bookings.services.requests import BookingRequested, booking_request, series_preview
 from bookings.services.status import TRANSITIONS, booking_summary_refresh
@@ -31,6 +35,7 @@ __all__ = [
     "PLAIN_FIELDS",
     "POLICY_FIELDS",
     "TRANSITIONS",
+    "ApprovalOverrideRequired",
     "BookingInputError",
     "BookingRequested",
     "booking_approve",

@@ -306,11 +306,18 @@ def _change_request(
 
 
 def change_decide(
-    *, booking: Booking, change: BookingChange, approve: bool, actor: User, reason: str
+    *,
+    booking: Booking,
+    change: BookingChange,
+    approve: bool,
+    actor: User,
+    reason: str,
+    override: dict | None = None,
 ) -> None:
     """BK-5: the approver's decision on the pending change `change` of `booking`:
     approved, its new slots replace the old ones and its fields apply; rejected, its
-    new slots are released. Caller holds the booking's lock."""
+    new slots are released. `override` (an approval over problems, with the
+    approver's reason) is audited. Caller holds the booking's lock."""
     now = timezone.now()
     new = list(
         booking.occurrences.filter(status=S.PENDING, replaces__isnull=False).select_related(
@@ -346,7 +353,12 @@ def change_decide(
         actor=actor,
         action="booking.change_approved" if approve else "booking.change_rejected",
         target=booking,
-        data={"change": change.pk, "proposed": change.proposed, "reason": reason},
+        data={
+            "change": change.pk,
+            "proposed": change.proposed,
+            "reason": reason,
+            **({"override": override} if override is not None else {}),
+        },
     )
     notify_on_commit(
         "change_approved" if approve else "change_rejected",
