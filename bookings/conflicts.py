@@ -62,6 +62,12 @@ class Conflict:
     end: dt.datetime
     reason: str = ""  # a blackout's reason; never a booking's topic
 
+    @property
+    def code(self) -> str:
+        """The rule it breaks, as errors and the series preview name it: `blackout` (a
+        period the room cannot be booked in) or `conflict` (another booking holds it)."""
+        return "blackout" if self.kind == "blackout" else "conflict"
+
     def describe(self) -> str:
         start, end = timezone.localtime(self.start), timezone.localtime(self.end)
         times = {
@@ -81,6 +87,7 @@ class Conflict:
 
     def as_dict(self) -> dict:
         return {
+            "code": self.code,
             "kind": self.kind,
             "room": self.room_id,
             "start": self.start.isoformat(),
@@ -90,14 +97,20 @@ class Conflict:
 
 
 class BookingConflict(ConflictError):
+    """The slots asked for are taken (409). Its code and message are its first
+    conflict's, and a blackout comes first: the room cannot be booked then, whatever
+    else holds it (`blackout`), else `conflict`."""
+
     code = "conflict"
 
     def __init__(self, conflicts: Sequence[Conflict]) -> None:
+        conflicts = sorted(conflicts, key=lambda c: c.kind != "blackout")
         super().__init__(
             conflicts[0].describe(),
+            code=conflicts[0].code,
             extra={"conflicts": [c.as_dict() for c in conflicts]},
         )
-        self.conflicts = list(conflicts)
+        self.conflicts = conflicts
 
 
 def slot_conflicts(

@@ -8,6 +8,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import F, Q
@@ -16,6 +17,9 @@ from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingSuspension, Occurrence, Room, UsagePolicy
 from meetingops.errors import ApplicationError
+
+if TYPE_CHECKING:
+    from security.models import Department, User
 
 # An occurrence never lasts longer than this, whatever the policy says: availability
 # queries bound their search window by it.
@@ -204,7 +208,7 @@ def suspensions_in_force_at(now: dt.datetime) -> Q:
     return Q(lifted_at__isnull=True, start__lte=now) & (Q(end__isnull=True) | Q(end__gt=now))
 
 
-def suspension_in_force(*, user, now: dt.datetime) -> BookingSuspension | None:
+def suspension_in_force(*, user: User, now: dt.datetime) -> BookingSuspension | None:
     """OV-5: the suspension of `user`'s right to book in force at `now`; a removal (no
     end) before a suspension, then the one ending last."""
     return (
@@ -214,7 +218,7 @@ def suspension_in_force(*, user, now: dt.datetime) -> BookingSuspension | None:
     )
 
 
-def check_organizer(*, organizer, now: dt.datetime) -> list[Violation]:
+def check_organizer(*, organizer: User, now: dt.datetime) -> list[Violation]:
     """BK-2: a user whose right to book is suspended or removed (OV-5) cannot book."""
     suspension = suspension_in_force(user=organizer, now=now)
     if suspension is None:
@@ -252,7 +256,7 @@ def check_organizer(*, organizer, now: dt.datetime) -> list[Violation]:
 
 
 def _booked_minutes_by_week(
-    scope: Q, weeks: Sequence[dt.datetime], exclude_booking
+    scope: Q, weeks: Sequence[dt.datetime], exclude_booking: Booking | None
 ) -> dict[dt.datetime, float]:
     """Minutes booked in `scope`, by week (its start), over the weeks asked: one query
     for them all, however long the series."""
@@ -275,8 +279,8 @@ def _booked_minutes_by_week(
 def check_quotas(
     *,
     policy: UsagePolicy,
-    organizer,
-    department,
+    organizer: User,
+    department: Department | None,
     slots: Sequence[tuple[dt.datetime, dt.datetime]],
     exclude_booking: Booking | None = None,
 ) -> list[Violation]:
@@ -337,8 +341,8 @@ def headcount_counted(expected: int, invited: int) -> int:
 def check_request(
     *,
     policy: UsagePolicy,
-    organizer,
-    department,
+    organizer: User,
+    department: Department | None,
     rooms: Iterable[Room],
     slots: Sequence[tuple[dt.datetime, dt.datetime]],
     headcount: int,

@@ -232,14 +232,21 @@ class BookingAccess:
     guest_emails: bool  # external guests' addresses: the organizer only (000 §3.2.2)
 
 
-def booking_access(*, booking: Booking, viewer) -> BookingAccess:
-    """What `viewer` may read of a booking fetched by the selectors (its meetings and
-    invitees prefetched): decided from those rows, so a list asks no query per booking."""
+def booking_access(
+    *,
+    booking: Booking,
+    viewer,
+    occurrences: Iterable[Occurrence] | None = None,
+    attendees: Iterable[Attendee] | None = None,
+) -> BookingAccess:
+    """What `viewer` may read of a booking: decided from its meetings and invitees,
+    those given (the rows a service just wrote) or else those the selectors
+    prefetched, so a list asks no query per booking."""
+    occurrences = booking.occurrences.all() if occurrences is None else occurrences
+    attendees = booking.attendees.all() if attendees is None else attendees
     signed_in = _signed_in(viewer)
     organizer = signed_in and booking.organizer_id == viewer.pk
-    invited = signed_in and any(
-        a.user_id == viewer.pk and a.is_active for a in booking.attendees.all()
-    )
+    invited = signed_in and any(a.user_id == viewer.pk and a.is_active for a in attendees)
     # The permission lookup (two queries the first time) only when nothing else decides.
     undecided = booking.confidential and not organizer and not invited
     details = sees_details(
@@ -250,7 +257,7 @@ def booking_access(*, booking: Booking, viewer) -> BookingAccess:
     )
     # During a change (BK-5) the booking is pending again, but its approved meeting
     # still stands and its people still need the link.
-    approved = any(o.status == Occurrence.Status.APPROVED for o in booking.occurrences.all())
+    approved = any(o.status == Occurrence.Status.APPROVED for o in occurrences)
     return BookingAccess(
         details=details, join=(organizer or invited) and approved, guest_emails=organizer
     )

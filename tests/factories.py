@@ -130,7 +130,7 @@ class BookingFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, approved_by=None, **kwargs):
         from bookings import services
 
-        booking = services.booking_request(**kwargs)
+        booking = services.booking_request(**kwargs).booking
         if approved_by is not None:
             services.booking_approve(booking=booking, actor=approved_by)
             booking.refresh_from_db()

@@ -42,6 +42,7 @@ from bookings.models import (
 )
 from bookings.permissions import can_approve, is_approver
 from bookings.services import (
+    ApprovalOverrideRequired,
     booking_approve,
     booking_reject,
 )
@@ -56,6 +57,21 @@ class RejectReasonForm(forms.Form):
         max_length=2000,
         help_text=_("The organizer reads this in the rejection notice."),
         error_messages={"required": _("Say why the booking request is rejected.")},
+    )
+
+
+class ApproveOverrideForm(forms.Form):
+    override_reason = forms.CharField(
+        label=_("Reason to approve anyway"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=2000,
+        help_text=_(
+            "Recorded in the audit log and kept with the approval; the organizer reads it "
+            "in the confirmation."
+        ),
+        error_messages={
+            "required": _("Say why the request is approved although it breaks these rules.")
+        },
     )
 
 
@@ -344,6 +360,7 @@ class BookingAdmin(admin.ModelAdmin):
     actions = ("approve_selected", "reject_selected")
     change_form_template = "admin/bookings/booking/change_form.html"
     reject_template = "admin/bookings/booking/reject_reason.html"
+    approve_override_template = "admin/bookings/booking/approve_override.html"
     inlines = (OccurrenceInline, BookingChangeInline)
     fieldsets = (
         (
@@ -620,16 +637,32 @@ class BookingAdmin(admin.ModelAdmin):
 
     # -- decisions -------------------------------------------------------------------------
 
-    def _decide(self, request, bookings: Iterable[Booking], *, reason: str | None) -> int:
-        """Approve (reason None) or reject each booking through the services; one that
-        fails is reported by name and the others still proceed."""
+    def _decide(
+        self,
+        request,
+        bookings: Iterable[Booking],
+        *,
+        reason: str | None,
+        override_reason: str = "",
+        blocked: list[tuple[Booking, ApprovalOverrideRequired]] | None = None,
+    ) -> int:
+        """Approve (reason None, over broken rules with `override_reason`) or reject
+        each booking through the services; one that fails is reported by name and the
+        others still proceed. An approval the service refuses for want of an override
+        reason goes to `blocked`, when given, for the page that asks for one."""
         done = 0
         for booking in bookings:
             try:
                 if reason is None:
-                    booking_approve(booking=booking, actor=request.user)
+                    booking_approve(
+                        booking=booking, actor=request.user, override_reason=override_reason
+                    )
                 else:
                     booking_reject(booking=booking, actor=request.user, reason=reason)
+            except ApprovalOverrideRequired as error:
+                if blocked is None:
+                    raise
+                blocked.append((booking, error))
             except ApplicationError as error:
                 self.message_user(
                     request,
@@ -673,9 +706,44 @@ class BookingAdmin(admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.reject_template, context)
 
+    def _approve(self, request, bookings, *, action_url: str, bulk: bool):
+        """BK-4: approve; what breaks a rule now is approved only with a reason, which
+        an intermediate page asks for (None: nothing left to ask)."""
+        form = ApproveOverrideForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            self._decide(
+                request, bookings, reason=None, override_reason=form.cleaned_data["override_reason"]
+            )
+            return None
+        blocked: list[tuple[Booking, ApprovalOverrideRequired]] = []
+        self._decide(request, bookings, reason=None, blocked=blocked)
+        if not blocked:
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Approve over broken rules"),
+            "subtitle": None,
+            "opts": self.opts,
+            "blocked": [
+                {
+                    "label": booking_label(b),
+                    "problems": [p.detail for p in error.problems],
+                    "pk": b.pk,
+                }
+                for b, error in blocked
+            ],
+            "form": form,
+            "action_url": action_url,
+            "bulk": bulk,
+            "select_across": "0",
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.approve_override_template, context)
+
     @admin.action(permissions=["approve"], description=_("Approve selected booking requests"))
-    def approve_selected(self, request, queryset) -> None:
-        self._decide(request, queryset, reason=None)
+    def approve_selected(self, request, queryset):
+        return self._approve(request, queryset, action_url=request.get_full_path(), bulk=True)
 
     @admin.action(permissions=["approve"], description=_("Reject selected booking requests"))
     def reject_selected(self, request, queryset):
@@ -719,8 +787,8 @@ class BookingAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         booking = self._decision_target(request, object_id)
-        self._decide(request, [booking], reason=None)
-        return HttpResponseRedirect(self._queue_url())
+        page = self._approve(request, [booking], action_url=request.path, bulk=False)
+        return page or HttpResponseRedirect(self._queue_url())
 
     def reject_view(self, request, object_id):
         if request.method != "POST":

@@ -251,7 +251,10 @@ class SeriesPreviewOutputSerializer(serializers.Serializer):
     free = serializers.BooleanField()
     problems = serializers.ListField(
         child=serializers.DictField(),
-        help_text="Each with a `code` (`conflict` or a usage rule's) and a `detail`.",
+        help_text=(
+            "Each with a `code` (`conflict`: another booking holds the room; `blackout`: "
+            "a blackout period; or a usage rule's) and a `detail`."
+        ),
     )
 
 
@@ -279,6 +282,15 @@ class BookingCancelInputSerializer(serializers.Serializer):
 class BookingApproveInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     occurrence = OccurrenceOfBookingField(required=False, allow_null=True)
+    override_reason = serializers.CharField(
+        max_length=MAX_TEXT,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "Why to approve although the request breaks a rule now (409 "
+            "`override_required` lists the problems); audited and told to the organizer."
+        ),
+    )
 
 
 class BookingRejectInputSerializer(serializers.Serializer):
@@ -354,9 +366,19 @@ class PendingChangeOutputSerializer(serializers.Serializer):
     previous = serializers.DictField()
 
 
+class BookingOccurrencesOutputSerializer(serializers.ListSerializer):
+    """A booking's meetings, from the parts its parent serializer shows."""
+
+    def get_attribute(self, instance: Booking) -> list[Occurrence]:
+        return self.parent.parts(instance).occurrences
+
+
 class BookingOutputSerializer(serializers.Serializer):
     """A booking as the viewer (context["viewer"]) may see it. Fetch it with
     `bookings.selectors.booking_list_for_user` or `booking_get_visible`."""
+
+    # For one booking a service has just written, its rows may come in context["parts"]
+    # (by the booking's id, `selectors.booking_parts_written`): nothing is read again.
 
     id = serializers.IntegerField()
     topic = serializers.SerializerMethodField()
@@ -369,18 +391,27 @@ class BookingOutputSerializer(serializers.Serializer):
     expected_headcount = serializers.IntegerField()
     settings = BookingSettingsOutputSerializer(source="*")
     recurrence = serializers.SerializerMethodField()
-    occurrences = OccurrenceOutputSerializer(many=True)
+    occurrences = BookingOccurrencesOutputSerializer(child=OccurrenceOutputSerializer())
     attendees = serializers.SerializerMethodField()
     join = serializers.SerializerMethodField()
     pending_change = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
+    def parts(self, booking: Booking) -> selectors.BookingParts:
+        """The meetings, current invitees and pending change shown with `booking`."""
+        given = self.context.get("parts", {}).get(booking.pk)
+        return given if given is not None else selectors.booking_parts_prefetched(booking)
+
     def _access(self, booking: Booking) -> secrecy.BookingAccess:
         cache = self.context.setdefault("_access", {})
         if booking.pk not in cache:
+            parts = self.parts(booking)
             cache[booking.pk] = secrecy.booking_access(
-                booking=booking, viewer=self.context["viewer"]
+                booking=booking,
+                viewer=self.context["viewer"],
+                occurrences=parts.occurrences,
+                attendees=parts.attendees,
             )
         return cache[booking.pk]
 
@@ -402,7 +433,7 @@ class BookingOutputSerializer(serializers.Serializer):
         access = self._access(booking)
         if not access.details:
             return None
-        attendees = list(booking.attendees.all())
+        attendees = self.parts(booking).attendees
         emails = [a.email for a in attendees if a.user_id is None]
         return {
             "users": PersonOutputSerializer(
@@ -424,7 +455,5 @@ class BookingOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(PendingChangeOutputSerializer(allow_null=True))
     def get_pending_change(self, booking: Booking) -> dict | None:
-        changes = getattr(booking, "pending_changes", None)
-        if not changes:
-            return None
-        return PendingChangeOutputSerializer(changes[0]).data
+        change = self.parts(booking).pending_change
+        return None if change is None else PendingChangeOutputSerializer(change).data

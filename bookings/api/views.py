@@ -195,15 +195,15 @@ class BookingCreateApi(APIView):
         operation_id="bookings_create",
         description=(
             "BK-1: request a room. The request is pending until an approver decides. "
-            "A usage rule answers 400 with the rule's code and `value`; a taken slot 409 "
-            "`conflict`."
+            "A usage rule answers 400 with the rule's code and `value`; a slot another "
+            "booking holds 409 `conflict`, one in a blackout period 409 `blackout`."
         ),
         request=BookingCreateInputSerializer,
         responses={201: BookingOutputSerializer, **error_responses(400, 401, 403, 409, 413)},
     )
     def post(self, request):
         data = _valid(BookingCreateInputSerializer, request.data).validated_data
-        booking = services.booking_request(
+        requested = services.booking_request(
             organizer=request.user,
             room=data["room"],
             start=data["start"],
@@ -222,11 +222,13 @@ class BookingCreateApi(APIView):
             skip_unavailable=data["skip_unavailable"],
         )
         # Shown from the rows the service has just written: nothing to read again.
-        parts = booking.written_parts
-        booking = selectors.booking_with_parts(
-            booking, occurrences=parts.occurrences, attendees=parts.attendees, pending_changes=[]
+        parts = selectors.booking_parts_written(
+            occurrences=requested.occurrences, attendees=requested.attendees
         )
-        data = BookingOutputSerializer(booking, context={"viewer": request.user}).data
+        data = BookingOutputSerializer(
+            requested.booking,
+            context={"viewer": request.user, "parts": {requested.booking.pk: parts}},
+        ).data
         return Response(data, status=status.HTTP_201_CREATED)
 
 
@@ -292,7 +294,12 @@ class BookingApproveApi(APIView):
     @extend_schema(
         tags=BOOKINGS,
         operation_id="bookings_approve",
-        description="BK-4: approvers only; the whole request (or its change) or one meeting.",
+        description=(
+            "BK-4: approvers only; the whole request (or its change) or one meeting. The "
+            "rules are checked again: when the request breaks one now (a blackout period, "
+            "a room under maintenance, the policy in force), 409 `override_required` lists "
+            "the `problems`, and the approval needs `override_reason`."
+        ),
         request=BookingApproveInputSerializer,
         responses={200: BookingOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -304,6 +311,7 @@ class BookingApproveApi(APIView):
             actor=request.user,
             occurrence=data.get("occurrence"),
             note=data.get("note", ""),
+            override_reason=data.get("override_reason", ""),
         )
         return _booking_response(request, booking)
 

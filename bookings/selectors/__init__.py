@@ -38,12 +38,14 @@ from bookings.selectors.review import (
 )
 from bookings.selectors.visibility import (
     BookingAccess,
+    BookingParts,
     booking_access,
     booking_details_visible_expression,
     booking_get_visible,
     booking_has_meeting_between,
     booking_list_for_user,
-    booking_with_parts,
+    booking_parts_prefetched,
+    booking_parts_written,
 )
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "REVIEW_ORDERING",
     "ROOM_FEATURES",
     "BookingAccess",
+    "BookingParts",
     "DaySlots",
     "OccurrenceConflicts",
     "OrganizerRecord",
@@ -65,11 +68,12 @@ __all__ = [
     "booking_invitee_counts",
     "booking_list_for_review",
     "booking_list_for_user",
+    "booking_parts_prefetched",
+    "booking_parts_written",
     "booking_pending_change",
     "booking_pending_conflicts",
     "booking_pending_occurrences",
     "booking_pending_rule_check",
-    "booking_with_parts",
     "occupancy_for_week",
     "occupancy_for_week_json",
     "organizer_record",

@@ -167,7 +167,7 @@ def series_preview(
             v.as_dict()
             for v in rules.check_slot(policy=policy, start=slot_start, end=slot_end, now=now)
         ]
-        problems += [{"code": "conflict", **c.as_dict()} for c in taken.get(index, [])]
+        problems += [c.as_dict() for c in taken.get(index, [])]
         preview.append(
             {"start": slot_start, "end": slot_end, "free": not problems, "problems": problems}
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -101,11 +102,16 @@ class OccurrenceConflicts:
     conflicts: list[conflicts.Conflict]
 
 
-def booking_pending_conflicts(*, booking: Booking) -> list[OccurrenceConflicts]:
-    """BK-3 / BK-4: for each pending meeting, what else holds its room then (other
-    bookings, blackout periods added since the request). Two queries per room."""
+def booking_pending_conflicts(
+    *, booking: Booking, occurrences: Sequence[Occurrence] | None = None
+) -> list[OccurrenceConflicts]:
+    """BK-3 / BK-4: for each pending meeting (or each of `occurrences`, some of them),
+    what else holds its room then (other bookings, blackout periods added since the
+    request). Two queries per room."""
     by_room: dict[int, list[Occurrence]] = defaultdict(list)
-    for occurrence in booking_pending_occurrences(booking=booking):
+    if occurrences is None:
+        occurrences = booking_pending_occurrences(booking=booking)
+    for occurrence in occurrences:
         by_room[occurrence.room_id].append(occurrence)
     found = []
     for occurrences in by_room.values():
@@ -127,13 +133,18 @@ class RuleCheck:
     violations: list[rules.Violation]
 
 
-def booking_pending_rule_check(*, booking: Booking) -> RuleCheck | None:
+def booking_pending_rule_check(
+    *, booking: Booking, occurrences: Sequence[Occurrence] | None = None
+) -> RuleCheck | None:
     """BK-2 / BK-4: the usage rules in force now, checked for what waits for a decision
-    as a new request would be checked today (the policy may have changed since, or time
-    passed). A pending change is checked with its proposed headcount. None when
-    nothing waits."""
-    pending = booking_pending_occurrences(booking=booking)
-    change = booking_pending_change(booking=booking)
+    (or for `occurrences`, some of the pending meetings) as a new request would be
+    checked today (the policy may have changed since, or time passed). A pending change
+    is checked with its proposed headcount. None when nothing waits."""
+    if occurrences is None:
+        pending = booking_pending_occurrences(booking=booking)
+        change = booking_pending_change(booking=booking)
+    else:
+        pending, change = list(occurrences), None
     if not pending and change is None:
         return None
     proposed = change.proposed if change is not None else {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -16,12 +17,14 @@ from bookings.secrecy import BookingAccess, booking_access
 
 __all__ = [
     "BookingAccess",
+    "BookingParts",
     "booking_access",
     "booking_details_visible_expression",
     "booking_get_visible",
     "booking_has_meeting_between",
     "booking_list_for_user",
-    "booking_with_parts",
+    "booking_parts_prefetched",
+    "booking_parts_written",
 ]
 
 S = Occurrence.Status
@@ -59,29 +62,37 @@ def _booking_with_details(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
     )
 
 
-def booking_with_parts(
-    booking: Booking,
-    *,
-    occurrences: Iterable[Occurrence],
-    attendees: Iterable[Attendee],
-    pending_changes: Iterable[BookingChange],
-) -> Booking:
-    """`booking` as `_booking_with_details` would fetch it, from rows the caller holds
-    (those a service has just written): its meetings, its current invitees and its
-    pending change load from these lists, not from another query. Django's own
-    prefetch keeps the rows the same way, on the related manager's cache: the instance
-    then shows these rows until it is read again, so give it only to what displays it."""
-    parts = {
-        "occurrences": sorted(occurrences, key=lambda o: (o.start, o.pk)),
-        "attendees": sorted((a for a in attendees if a.is_active), key=lambda a: a.pk),
-    }
-    cache = booking.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, rows in parts.items():
-        loaded = getattr(booking, name).all()
-        loaded._result_cache, loaded._prefetch_done = rows, True
-        cache[name] = loaded
-    booking.pending_changes = list(pending_changes)
-    return booking
+@dataclass(frozen=True)
+class BookingParts:
+    """What a booking shows besides its own row: its meetings (by start), its current
+    invitees (by id) and its pending change, if any (BK-5)."""
+
+    occurrences: list[Occurrence]
+    attendees: list[Attendee]
+    pending_change: BookingChange | None
+
+
+def booking_parts_prefetched(booking: Booking) -> BookingParts:
+    """The parts of a booking fetched by `_booking_with_details`, from its prefetched
+    rows: no query."""
+    return BookingParts(
+        occurrences=list(booking.occurrences.all()),
+        attendees=list(booking.attendees.all()),
+        pending_change=next(iter(booking.pending_changes), None),
+    )
+
+
+def booking_parts_written(
+    *, occurrences: Iterable[Occurrence], attendees: Iterable[Attendee]
+) -> BookingParts:
+    """The parts of a booking just requested, from the rows the service wrote (a new
+    booking has no pending change), in the order `_booking_with_details` reads them:
+    shown so, the booking looks as it will when read again."""
+    return BookingParts(
+        occurrences=sorted(occurrences, key=lambda o: (o.start, o.pk)),
+        attendees=sorted((a for a in attendees if a.is_active), key=lambda a: a.pk),
+        pending_change=None,
+    )
 
 
 def booking_list_for_user(

@@ -2,7 +2,7 @@
 tasks call these functions; none of them repeats a rule. One module per sub-domain:
 
 - `requests`: an employee asks for a room (one meeting or a series);
-- `decisions`: approvers approve or reject;
+- `decisions`: approvers approve (over the rules broken since, with a reason) or reject;
 - `changes`: the organizer changes a booking (BK-5);
 - `cancellation`: the organizer cancels (BK-6);
 - `policy`: versions of the usage policy;
@@ -19,7 +19,11 @@ The public names are importable from here."""
 from bookings.services.blackouts import BLACKOUT_FIELDS, blackout_create, blackout_update
 from bookings.services.cancellation import booking_cancel
 from bookings.services.changes import MATERIAL_FIELDS, PLAIN_FIELDS, booking_change
-from bookings.services.decisions import booking_approve, booking_reject
+from bookings.services.decisions import (
+    ApprovalOverrideRequired,
+    booking_approve,
+    booking_reject,
+)
 from bookings.services.policy import (
     POLICY_FIELDS,
     PolicyVersionOld,
@@ -27,7 +31,7 @@ from bookings.services.policy import (
     usage_policy_update,
 )
 from bookings.services.providers import PROVIDER_FIELDS, provider_create, provider_update
-from bookings.services.requests import WrittenParts, booking_request, series_preview
+from bookings.services.requests import BookingRequested, booking_request, series_preview
 from bookings.services.rooms import (
     ROOM_FIELDS,
     room_create,
@@ -54,9 +58,10 @@ __all__ = [
     "PROVIDER_FIELDS",
     "ROOM_FIELDS",
     "TRANSITIONS",
+    "ApprovalOverrideRequired",
     "BookingInputError",
+    "BookingRequested",
     "PolicyVersionOld",
-    "WrittenParts",
     "blackout_create",
     "blackout_update",
     "booking_approve",

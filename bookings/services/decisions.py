@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,16 +24,21 @@ from bookings.services.status import (
     occurrences_save,
 )
 from bookings.validation import required_reason
-from meetingops.errors import InvalidTransition, PermissionDeniedError
+from meetingops.errors import ConflictError, InvalidTransition, PermissionDeniedError
 from oversight import audit
+
+if TYPE_CHECKING:
+    from security.models import User
 
 S = Occurrence.Status
 
 
-def _awaiting_decision(booking: Booking, occurrence: Occurrence | None) -> list[Occurrence]:
+def _awaiting_decision(*, booking: Booking, occurrence: Occurrence | None) -> list[Occurrence]:
     """The pending meetings of the request itself (not a change's new slots), or the one
     named; InvalidTransition when there is none. Caller holds the booking's lock."""
-    pending = booking.occurrences.filter(status=S.PENDING, replaces__isnull=True)
+    pending = booking.occurrences.filter(status=S.PENDING, replaces__isnull=True).select_related(
+        "room"
+    )
     if occurrence is not None:
         pending = pending.filter(pk=occurrence.pk)
     targets = list(pending)
@@ -42,9 +49,90 @@ def _awaiting_decision(booking: Booking, occurrence: Occurrence | None) -> list[
     return targets
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One rule that what waits for a decision breaks today: a conflict (`blackout`,
+    `conflict`) or a usage rule's code."""
+
+    code: str
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "detail": self.detail}
+
+
+class ApprovalOverrideRequired(ConflictError):
+    """BK-4: what waits for a decision breaks a rule today (a blackout period added
+    since, a room under maintenance, a tightened policy…): it is approved only over the
+    problems, with a reason (`override_reason`). `problems` lists each (`code`,
+    `detail`)."""
+
+    code = "override_required"
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__(
+            _(
+                "This request breaks these rules now: %(problems)s Approve it anyway with "
+                "a reason, which the organizer is told, or reject it."
+            )
+            % {"problems": " ".join(p.detail for p in problems)},
+            extra={"problems": [p.as_dict() for p in problems]},
+        )
+        self.problems = list(problems)
+
+
+def _problems_now(*, booking: Booking, occurrences: Sequence[Occurrence] | None) -> list[Problem]:
+    """What the approvers' page shows against deciding `occurrences` (None: all that
+    waits, a pending change's new slots included): the conflicts, then the usage rules,
+    checked now by the selectors that page uses. Caller holds the booking's lock."""
+    found = [
+        Problem(conflict.code, conflict.describe())
+        for item in selectors.booking_pending_conflicts(booking=booking, occurrences=occurrences)
+        for conflict in item.conflicts
+    ]
+    check = selectors.booking_pending_rule_check(booking=booking, occurrences=occurrences)
+    if check is not None:
+        found += [Problem(v.code, v.message()) for v in check.violations]
+    return list(dict.fromkeys(found))
+
+
+def _override_checked(*, problems: Sequence[Problem], override_reason: str) -> dict | None:
+    """None when nothing stands against the approval; the override to audit when the
+    approver gave a reason to approve over `problems`; ApprovalOverrideRequired when
+    they did not. Reads nothing."""
+    if not problems:
+        return None
+    reason = (override_reason or "").strip()
+    if not reason:
+        raise ApprovalOverrideRequired(problems)
+    return {"reason": reason, "problems": [p.as_dict() for p in problems]}
+
+
+def _approval_note(*, note: str, override: dict | None) -> str:
+    """The note kept on the meetings approved (and told to the organizer): with an
+    override, the problems approved over and the approver's reason."""
+    if override is None:
+        return note
+    text = _("Approved over these problems: %(problems)s The approver's reason: %(reason)s") % {
+        "problems": " ".join(p["detail"] for p in override["problems"]),
+        "reason": override["reason"],
+    }
+    return f"{note.strip()} {text}".strip()
+
+
 def occurrences_approve(
-    booking: Booking, occurrences: Sequence[Occurrence], *, actor, note: str = ""
+    *,
+    booking: Booking,
+    occurrences: Sequence[Occurrence],
+    actor: User | None,
+    note: str = "",
+    override: dict | None = None,
 ) -> list[Occurrence]:
+    """Approve `occurrences` of `booking` (those still pending), give the booking its
+    join information, audit and notify the organizer; `actor` None is the usage policy
+    approving automatically; `override` (from `_override_checked`) is audited, and the
+    note, which then names it, is told to the organizer. Returns the meetings approved.
+    Caller holds the booking's lock, or has just created it in the same transaction."""
     now = timezone.now()
     moved = [
         o
@@ -59,13 +147,23 @@ def occurrences_approve(
             actor=actor,
             action="booking.approved",
             target=booking,
-            data={"occurrences": [o.pk for o in moved], "note": note, "automatic": actor is None},
+            data={
+                "occurrences": [o.pk for o in moved],
+                "note": note,
+                "automatic": actor is None,
+                **({"override": override} if override is not None else {}),
+            },
         )
-        notify_on_commit("approved", booking, occurrence_ids=[o.pk for o in moved])
+        notify_on_commit(
+            "approved",
+            booking,
+            occurrence_ids=[o.pk for o in moved],
+            **({"reason": note} if override is not None else {}),
+        )
     return moved
 
 
-def _require_decider(actor, booking: Booking) -> None:
+def _require_decider(*, actor: User, booking: Booking) -> None:
     """PermissionDeniedError (`not_approver`) unless `actor` may decide `booking`,
     saying why and who can."""
     if can_approve(actor, booking):
@@ -78,35 +176,61 @@ def _require_decider(actor, booking: Booking) -> None:
 
 
 def booking_approve(
-    *, booking: Booking, actor, occurrence: Occurrence | None = None, note: str = ""
+    *,
+    booking: Booking,
+    actor: User,
+    occurrence: Occurrence | None = None,
+    note: str = "",
+    override_reason: str = "",
 ) -> Booking:
-    """BK-4: approve the pending request (or its pending change), or one occurrence."""
-    _require_decider(actor, booking)
+    """BK-4: approve the pending request (or its pending change), or one occurrence.
+    The rules are checked again, as the approvers' page shows them: conflicts (a
+    blackout period added since), the room's state and the usage policy in force. When
+    one is broken, the approval needs `override_reason` (ApprovalOverrideRequired
+    without it), which is audited and kept, with the problems, as the approval's note."""
+    _require_decider(actor=actor, booking=booking)
     with transaction.atomic():
         booking = booking_locked(booking)
         change = selectors.booking_pending_change(booking=booking)
-        if change is not None and occurrence is None:
-            change_decide(booking, change, approve=True, actor=actor, reason=note)
+        targets = (
+            None
+            if change is not None and occurrence is None
+            else _awaiting_decision(booking=booking, occurrence=occurrence)
+        )
+        override = _override_checked(
+            problems=_problems_now(booking=booking, occurrences=targets),
+            override_reason=override_reason,
+        )
+        note = _approval_note(note=note, override=override)
+        if targets is None:
+            change_decide(
+                booking=booking,
+                change=change,
+                approve=True,
+                actor=actor,
+                reason=note,
+                override=override,
+            )
             return booking
         occurrences_approve(
-            booking, _awaiting_decision(booking, occurrence), actor=actor, note=note
+            booking=booking, occurrences=targets, actor=actor, note=note, override=override
         )
     return booking
 
 
 def booking_reject(
-    *, booking: Booking, actor, reason: str, occurrence: Occurrence | None = None
+    *, booking: Booking, actor: User, reason: str, occurrence: Occurrence | None = None
 ) -> Booking:
     """BK-4: reject with a reason (required), the whole request or one occurrence."""
-    _require_decider(actor, booking)
+    _require_decider(actor=actor, booking=booking)
     reason = required_reason(reason, message=_("Say why the request is rejected."))
     with transaction.atomic():
         booking = booking_locked(booking)
         change = selectors.booking_pending_change(booking=booking)
         if change is not None and occurrence is None:
-            change_decide(booking, change, approve=False, actor=actor, reason=reason)
+            change_decide(booking=booking, change=change, approve=False, actor=actor, reason=reason)
             return booking
-        targets = _awaiting_decision(booking, occurrence)
+        targets = _awaiting_decision(booking=booking, occurrence=occurrence)
         now = timezone.now()
         for o in targets:
             occurrence_transition(o, to=S.REJECTED, actor=actor, reason=reason, now=now)

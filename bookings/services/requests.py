@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,6 +18,7 @@ from bookings.models import (
     Booking,
     Occurrence,
     Room,
+    UsagePolicy,
 )
 from bookings.selectors.availability import series_preview
 from bookings.services.decisions import occurrences_approve
@@ -31,22 +33,37 @@ from bookings.validation import (
     BookingInputError,
     active_invitees,
     attendee_limit_check,
+    booking_input_checked,
     clean_emails,
-    clean_topic,
-    validate_basics,
 )
 from oversight import audit
 
+if TYPE_CHECKING:
+    from security.models import User
+
+Slots = list[tuple[dt.datetime, dt.datetime]]
+
 
 @dataclass(frozen=True)
-class WrittenParts:
+class BookingRequested:
+    """What `booking_request` wrote, as it stands when it returns: the booking, its
+    meetings (approved already when the policy approved them) and its invitees. A
+    caller that shows the new booking needs to read nothing again."""
+
+    booking: Booking
     occurrences: list[Occurrence]
     attendees: list[Attendee]
 
 
+@dataclass(frozen=True)
+class _Invitees:
+    users: list[User]
+    emails: list[str]
+
+
 def booking_request(
     *,
-    organizer,
+    organizer: User,
     room: Room,
     start: dt.datetime,
     end: dt.datetime,
@@ -58,114 +75,209 @@ def booking_request(
     chat_allowed: bool = True,
     password_required: bool = False,
     confidential: bool = False,
-    attendee_users: Sequence = (),
+    attendee_users: Sequence[User] = (),
     attendee_emails: Sequence[str] = (),
     recurrence_rule: dict | None = None,
     skip_unavailable: bool = False,
-) -> Booking:
-    """BK-1/BK-2/BK-3/BK-8: an employee asks for a room. Raises UsageRuleViolation,
-    BookingConflict or BookingInputError and then changes nothing.
+) -> BookingRequested:
+    """BK-1/BK-2/BK-3/BK-8: an employee asks for a room. Returns the rows written.
+    Raises UsageRuleViolation, BookingConflict or BookingInputError and then changes
+    nothing.
 
     For a series, `skip_unavailable` books the free occurrences and leaves out those
-    the preview showed as taken or against the rules (at least one must be free).
-    The booking returned carries the rows written in `written_parts`."""
-    validate_basics(start=start, end=end, topic=topic, headcount=expected_headcount)
-    if mode not in Booking.Mode.values:
-        raise BookingInputError(_("Choose video, voice or screen sharing."), code="invalid_mode")
-    emails = clean_emails(attendee_emails)
-    users = active_invitees(attendee_users, organizer=organizer)
-    attendee_limit_check(users=users, emails=emails)
+    the preview showed as taken or against the rules (at least one must be free)."""
+    checked = booking_input_checked(
+        {
+            "start": start,
+            "end": end,
+            "topic": topic,
+            "agenda": agenda,
+            "expected_headcount": expected_headcount,
+            "mode": mode,
+        }
+    )
+    invitees = _invitees_checked(organizer=organizer, users=attendee_users, emails=attendee_emails)
     rule = recurrence.rule_from(recurrence_rule) if recurrence_rule else None
-    slots = recurrence.occurrence_slots(start=start, end=end, rule=rule, tz=settings.TIME_ZONE)
-    if rule and skip_unavailable:
-        slots = [
-            (p["start"], p["end"])
-            for p in series_preview(
-                organizer=organizer,
-                room=room,
-                start=start,
-                end=end,
-                recurrence_rule=recurrence_rule,
-            )
-            if p["free"]
-        ]
-        if not slots:
-            raise BookingInputError(
-                _("None of the series' meetings can be booked."), code="series_unavailable"
-            )
-    headcount = rules.headcount_counted(expected_headcount, len(users) + len(emails))
+    slots = _slots_planned(
+        organizer=organizer,
+        room=room,
+        start=start,
+        end=end,
+        rule=rule,
+        recurrence_rule=recurrence_rule,
+        skip_unavailable=skip_unavailable,
+    )
+    headcount = rules.headcount_counted(
+        expected_headcount, len(invitees.users) + len(invitees.emails)
+    )
+    booking = Booking(
+        organizer=organizer,
+        department=organizer.department,
+        room=room,
+        topic=checked["topic"],
+        agenda=checked["agenda"],
+        mode=mode,
+        expected_headcount=expected_headcount,
+        recording_allowed=recording_allowed,
+        chat_allowed=chat_allowed,
+        password_required=password_required,
+        confidential=confidential,
+        recurrence=rule.as_json() if rule else {},
+    )
     try:
         with transaction.atomic():
-            policy = rules.policy_current()
-            if policy.has_quotas:
-                # Quotas count the organizer's other bookings: take them one at a time.
-                get_user_model().objects.select_for_update().filter(pk=organizer.pk).first()
-            violations = rules.check_request(
+            policy = _policy_for(organizer=organizer)
+            _rules_checked(
                 policy=policy,
-                organizer=organizer,
-                department=organizer.department,
-                rooms=[room],
+                booking=booking,
                 slots=slots,
                 headcount=headcount,
-                recording_allowed=recording_allowed,
-                external_guests=len(emails),
+                external_guests=len(invitees.emails),
             )
-            if violations:
-                raise rules.UsageRuleViolation(violations)
             raise_if_taken(room, slots)
-            booking = Booking.objects.create(
-                organizer=organizer,
-                department=organizer.department,
-                room=room,
-                topic=clean_topic(topic),
-                agenda=agenda,
-                mode=mode,
-                expected_headcount=expected_headcount,
-                recording_allowed=recording_allowed,
-                chat_allowed=chat_allowed,
-                password_required=password_required,
-                confidential=confidential,
-                recurrence=rule.as_json() if rule else {},
-                policy_version=policy.version,
-                first_start=min(start for start, _end in slots),
-                first_pending_start=min(start for start, _end in slots),
+            requested = _request_written(
+                booking=booking, policy=policy, slots=slots, invitees=invitees
             )
-            occurrences = occurrences_create(booking, room, slots)
-            attendees = Attendee.objects.bulk_create(
-                [Attendee(booking=booking, user=u) for u in users]
-                + [Attendee(booking=booking, email=e) for e in emails]
-            )
-            audit.record(
-                actor=organizer,
-                action="booking.requested",
-                target=booking,
-                data={
-                    "room": room.pk,
-                    "occurrences": slot_json(occurrences),
-                    "headcount": expected_headcount,
-                    "confidential": confidential,
-                    "recurrence": booking.recurrence,
-                    "attendees": {"users": [u.pk for u in users], "external": len(emails)},
-                    "policy_version": policy.version,
-                },
-            )
-            if rules.auto_approvable(policy=policy, booking=booking, slots=slots):
+            automatic = rules.auto_approvable(policy=policy, booking=booking, slots=slots)
+            if automatic:
                 occurrences_approve(
-                    booking,
-                    occurrences,
+                    booking=booking,
+                    occurrences=requested.occurrences,
                     actor=None,
                     note=_("Approved automatically by the usage policy."),
                 )
     except IntegrityError as error:
-        if not is_overlap_violation(error):
-            raise
-        # Another request took the slot between our check and our insert (BK-3).
-        raise_if_taken(room, slots)
-        raise conflicts.BookingConflict(
-            [conflicts.Conflict("booking", room.pk, room.name, slots[0][0], slots[0][1])]
-        ) from None
-    notify_on_commit("requested", booking)
-    # What was just written, for a caller that shows the new booking without reading it
-    # again (the API). A plain attribute: the booking's own managers still read afresh.
-    booking.written_parts = WrittenParts(occurrences=occurrences, attendees=attendees)
-    return booking
+        _raise_if_taken_meanwhile(error, room=room, slots=slots)
+        raise
+    if not automatic:
+        # BK-4: approvers review what waits for them; the policy has decided the rest,
+        # and the organizer is told of the approval (occurrences_approve).
+        notify_on_commit("requested", booking)
+    return requested
+
+
+def _invitees_checked(
+    *, organizer: User, users: Sequence[User], emails: Sequence[str]
+) -> _Invitees:
+    """The guests' addresses, then the colleagues invited, checked (BookingInputError).
+    Reads nothing but the users given."""
+    cleaned = clean_emails(emails)
+    invitees = active_invitees(users, organizer=organizer)
+    attendee_limit_check(users=invitees, emails=cleaned)
+    return _Invitees(users=invitees, emails=cleaned)
+
+
+def _slots_planned(
+    *,
+    organizer: User,
+    room: Room,
+    start: dt.datetime,
+    end: dt.datetime,
+    rule: recurrence.Rule | None,
+    recurrence_rule: dict | None,
+    skip_unavailable: bool,
+) -> Slots:
+    """The meetings to book: the one slot, or the series' slots; with `skip_unavailable`
+    only those the series preview shows free (BookingInputError `series_unavailable`
+    when none is). Precondition: `start` and `end` passed the input checks."""
+    slots = recurrence.occurrence_slots(start=start, end=end, rule=rule, tz=settings.TIME_ZONE)
+    if not (rule and skip_unavailable):
+        return slots
+    slots = [
+        (p["start"], p["end"])
+        for p in series_preview(
+            organizer=organizer,
+            room=room,
+            start=start,
+            end=end,
+            recurrence_rule=recurrence_rule,
+        )
+        if p["free"]
+    ]
+    if not slots:
+        raise BookingInputError(
+            _("None of the series' meetings can be booked."), code="series_unavailable"
+        )
+    return slots
+
+
+def _policy_for(*, organizer: User) -> UsagePolicy:
+    """The policy in force; with quotas, the organizer's row locked, so that their
+    requests are counted one at a time. Caller is inside the request's transaction."""
+    policy = rules.policy_current()
+    if policy.has_quotas:
+        get_user_model().objects.select_for_update().filter(pk=organizer.pk).first()
+    return policy
+
+
+def _rules_checked(
+    *,
+    policy: UsagePolicy,
+    booking: Booking,
+    slots: Slots,
+    headcount: int,
+    external_guests: int,
+) -> None:
+    """BK-2: every usage rule for `booking` (not yet saved) in `slots`,
+    UsageRuleViolation naming all that are broken. Caller is inside the request's
+    transaction (with the organizer locked when quotas apply)."""
+    violations = rules.check_request(
+        policy=policy,
+        organizer=booking.organizer,
+        department=booking.department,
+        rooms=[booking.room],
+        slots=slots,
+        headcount=headcount,
+        recording_allowed=booking.recording_allowed,
+        external_guests=external_guests,
+    )
+    if violations:
+        raise rules.UsageRuleViolation(violations)
+
+
+def _request_written(
+    *, booking: Booking, policy: UsagePolicy, slots: Slots, invitees: _Invitees
+) -> BookingRequested:
+    """The booking (built, not yet saved), its meetings and its invitees written, and
+    the request audited. Caller is inside the request's transaction and has checked the
+    rules and the room for `slots`."""
+    first_start = min(start for start, _end in slots)
+    booking.policy_version = policy.version
+    booking.first_start = booking.first_pending_start = first_start
+    booking.save(force_insert=True)
+    occurrences = occurrences_create(booking, booking.room, slots)
+    attendees = Attendee.objects.bulk_create(
+        [Attendee(booking=booking, user=u) for u in invitees.users]
+        + [Attendee(booking=booking, email=e) for e in invitees.emails]
+    )
+    audit.record(
+        actor=booking.organizer,
+        action="booking.requested",
+        target=booking,
+        data={
+            "room": booking.room_id,
+            "occurrences": slot_json(occurrences),
+            "headcount": booking.expected_headcount,
+            "confidential": booking.confidential,
+            "recurrence": booking.recurrence,
+            "attendees": {
+                "users": [u.pk for u in invitees.users],
+                "external": len(invitees.emails),
+            },
+            "policy_version": policy.version,
+        },
+    )
+    return BookingRequested(booking=booking, occurrences=occurrences, attendees=attendees)
+
+
+def _raise_if_taken_meanwhile(error: IntegrityError, *, room: Room, slots: Slots) -> None:
+    """BK-3: another request took the slot between our check and our insert, and the
+    exclusion constraint refused ours: BookingConflict, named as the check names it.
+    Returns for any other integrity error (the caller re-raises it). Caller's
+    transaction has been rolled back."""
+    if not is_overlap_violation(error):
+        return
+    raise_if_taken(room, slots)
+    raise conflicts.BookingConflict(
+        [conflicts.Conflict("booking", room.pk, room.name, slots[0][0], slots[0][1])]
+    ) from None

@@ -7,7 +7,9 @@ approved change (BK-5) moves the meeting to its new slot."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +21,9 @@ from bookings.models import (
 )
 from meetingops.errors import InvalidTransition
 
+if TYPE_CHECKING:
+    from security.models import User
+
 S = Occurrence.Status
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.PENDING: frozenset({S.APPROVED, S.REJECTED, S.CANCELLED}),
@@ -27,10 +32,17 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 def occurrence_transition(
-    occurrence: Occurrence, *, to: str, actor, reason: str = "", now=None
+    occurrence: Occurrence,
+    *,
+    to: str,
+    actor: User | None,
+    reason: str = "",
+    now: dt.datetime | None = None,
 ) -> bool:
-    """Move one occurrence along the table. Same status: no-op (False). A move the table
-    does not allow raises InvalidTransition. Caller holds the booking's row lock."""
+    """Move one occurrence along the table; `actor` None is the system (the usage
+    policy approving automatically). Same status: no-op (False). A move the table does
+    not allow raises InvalidTransition. Caller holds the booking's row lock and saves
+    the occurrence (`occurrences_save`)."""
     if occurrence.status == to:
         return False
     if to not in TRANSITIONS.get(occurrence.status, frozenset()):
@@ -52,6 +64,7 @@ def occurrence_transition(
 
 
 def occurrences_save(occurrences: Iterable[Occurrence]) -> None:
+    """Save what `occurrence_transition` changed. Caller holds the booking's lock."""
     Occurrence.objects.bulk_update(
         list(occurrences),
         ["status", "decided_by", "decided_at", "reason", "cancelled_at", "late_cancellation"],

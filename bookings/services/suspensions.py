@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,11 +16,14 @@ from bookings.validation import BookingInputError, require_aware, required_reaso
 from meetingops.errors import PermissionDeniedError
 from oversight import audit
 
+if TYPE_CHECKING:
+    from security.models import User
+
 
 def booking_suspension_check(
     *,
-    user,
-    actor,
+    user: User,
+    actor: User,
     reason: str,
     end: dt.datetime | None,
     start: dt.datetime | None = None,
@@ -55,8 +59,8 @@ def booking_suspension_check(
 
 def booking_suspension_impose(
     *,
-    user,
-    actor,
+    user: User,
+    actor: User,
     reason: str,
     end: dt.datetime | None,
     start: dt.datetime | None = None,
@@ -86,7 +90,7 @@ def booking_suspension_impose(
 
 
 def booking_suspension_lift(
-    *, suspension: BookingSuspension, actor, reason: str
+    *, suspension: BookingSuspension, actor: User, reason: str
 ) -> BookingSuspension:
     """OV-5: end a suspension early, with a reason (`bookings.change_bookingsuspension`).
     Lifting a lifted one changes nothing."""

@@ -37,7 +37,7 @@ def book(organizer, room, start=None, end=None, **extra):
         end=end or at(2, "11:00"),
         topic=extra.pop("topic", "Quarterly review"),
         **extra,
-    )
+    ).booking
 
 
 @pytest.fixture(autouse=True)

@@ -29,7 +29,7 @@ def series(organizer, room, rule=WEEKLY_4, start=None, end=None, **extra):
         expected_headcount=4,
         recurrence_rule=rule,
         **extra,
-    )
+    ).booking
 
 
 # -- the pure function --------------------------------------------------------------

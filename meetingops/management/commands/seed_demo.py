@@ -153,7 +153,7 @@ class Command(BaseCommand):
             topic="销售周例会 Weekly sales meeting",
             expected_headcount=8,
             attendee_users=[people["li.na@example.com"]],
-        )
+        ).booking
         booking_services.booking_approve(booking=confirmed, actor=approver, note="")
         booking_services.booking_request(
             organizer=people["zhang.min@example.com"],
