@@ -17,7 +17,6 @@ from bookings.models import Blackout, Booking, Occurrence, Room
 from bookings.rules import MAX_OCCURRENCE_DURATION
 from meetingops.errors import ConflictError
 
-OCCUPYING = list(Occurrence.OCCUPYING)
 # Preparation is at most 240 minutes (Room.preparation_minutes' validator).
 MAX_PREPARATION = dt.timedelta(minutes=240)
 
@@ -32,7 +31,7 @@ def occupying_between(start: dt.datetime, end: dt.datetime, *, rooms=None) -> Qu
     """Pending and approved occurrences whose occupied range overlaps [start, end), in
     `rooms` (a room, a queryset of rooms) or in any room."""
     taken = Occurrence.objects.filter(
-        status__in=OCCUPYING,
+        status__in=Occurrence.OCCUPYING,
         occupied_from__gte=start - OCCUPANCY_REACH,
         occupied_from__lt=end,
         end__gt=start,

@@ -9,7 +9,6 @@ module per sub-domain:
 The public names are importable from here."""
 
 from bookings.selectors.availability import (
-    OCCUPYING,
     ROOM_FEATURES,
     DaySlots,
     room_free_slots_on_day,
@@ -20,7 +19,6 @@ from bookings.selectors.availability import (
 )
 from bookings.selectors.occupancy import occupancy_for_week, occupancy_for_week_json
 from bookings.selectors.review import (
-    QUEUE_RANK,
     RECORD_DAYS,
     REVIEW_ORDERING,
     OccurrenceConflicts,
@@ -46,8 +44,6 @@ from bookings.selectors.visibility import (
 )
 
 __all__ = [
-    "OCCUPYING",
-    "QUEUE_RANK",
     "RECORD_DAYS",
     "REVIEW_ORDERING",
     "ROOM_FEATURES",

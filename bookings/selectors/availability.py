@@ -22,9 +22,6 @@ from meetingops.errors import ApplicationError
 S = Occurrence.Status
 
 
-OCCUPYING = list(Occurrence.OCCUPYING)
-
-
 # Room.FEATURES by the short names the API filters on.
 ROOM_FEATURES = {
     "recording": "supports_recording",

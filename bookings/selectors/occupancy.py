@@ -11,7 +11,6 @@ from django.utils import timezone
 from bookings import rules
 from bookings.models import Attendee, Occurrence, Room
 from bookings.permissions import oversees_bookings, sees_details
-from bookings.selectors.availability import OCCUPYING
 from meetingops.db import EpochSeconds
 
 S = Occurrence.Status
@@ -49,7 +48,7 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
     rooms = _week_rooms()
     rows = list(
         Occurrence.objects.filter(
-            status__in=OCCUPYING,
+            status__in=Occurrence.OCCUPYING,
             start__gte=begin - rules.MAX_OCCURRENCE_DURATION,
             start__lt=finish,
             end__gt=begin,
@@ -182,7 +181,7 @@ def occupancy_for_week_json(*, week_start: dt.date, viewer) -> bytes:
                 {
                     "oversees": oversees_bookings(viewer),
                     "viewer": viewer.pk,
-                    "statuses": OCCUPYING,
+                    "statuses": list(Occurrence.OCCUPYING),
                     "reach_from": begin - rules.MAX_OCCURRENCE_DURATION,
                     "finish": finish,
                     "begin": begin,
