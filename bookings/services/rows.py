@@ -16,6 +16,7 @@ from bookings.models import (
     Room,
 )
 from bookings.providers import provider_for
+from meetingops.db import violated_constraint
 
 S = Occurrence.Status
 
@@ -29,7 +30,8 @@ def raise_if_taken(room: Room, slots, exclude_booking: Booking | None = None) ->
 
 
 def is_overlap_violation(error: IntegrityError) -> bool:
-    return EXCLUSION_CONSTRAINT in str(error)
+    """BK-3: the write lost the race for a slot to another booking (PostgreSQL only)."""
+    return violated_constraint(error) == EXCLUSION_CONSTRAINT
 
 
 def occurrences_create(booking: Booking, room: Room, slots, *, replaces=()) -> list[Occurrence]:
