@@ -107,27 +107,12 @@ class RoomOutputSerializer(WrittenOutputSerializer):
     features = RoomFeaturesOutputSerializer(source="*")
 
 
-class RoomFilterInputSerializer(serializers.Serializer):
-    """Query parameters shared by the room list and the free-room search."""
+class RoomFreeListInputSerializer(serializers.Serializer):
+    """The slot of a free-room search; the rooms it looks in are filtered by
+    bookings.api.filters.RoomFreeFilter."""
 
-    recording = serializers.BooleanField(
-        required=False, help_text="true: only rooms that can record."
-    )
-    large_meeting = serializers.BooleanField(required=False)
-    external_guests = serializers.BooleanField(required=False)
-
-    def features(self) -> list[str]:
-        return [name for name in selectors.ROOM_FEATURES if self.validated_data.get(name)]
-
-
-class RoomListFilterInputSerializer(RoomFilterInputSerializer):
-    capacity_min = serializers.IntegerField(required=False, min_value=1, max_value=MAX_HEADCOUNT)
-
-
-class RoomFreeListInputSerializer(RoomFilterInputSerializer):
     start = AwareDateTimeField()
     end = AwareDateTimeField()
-    capacity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_HEADCOUNT)
 
 
 class RoomFreeSlotsInputSerializer(serializers.Serializer):
@@ -312,13 +297,6 @@ class BookingRejectInputSerializer(serializers.Serializer):
         help_text="Required: the organizer is told why (`reason_required`).",
     )
     occurrence = OccurrenceOfBookingField(required=False, allow_null=True)
-
-
-class BookingListFilterInputSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Booking.Status.choices, required=False)
-    room = serializers.IntegerField(min_value=1, required=False)
-    date_from = CalendarDateField(required=False, help_text="A meeting on or after.")
-    date_to = CalendarDateField(required=False, help_text="A meeting on or before.")
 
 
 # -- booking output -------------------------------------------------------------------------

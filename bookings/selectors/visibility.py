@@ -18,7 +18,6 @@ from django.db.models import (
     When,
 )
 
-from bookings import rules
 from bookings.models import Attendee, Booking, BookingChange, Occurrence
 from bookings.permissions import oversees_bookings, sees_details
 
@@ -99,33 +98,10 @@ def booking_with_parts(
     return booking
 
 
-def booking_list_for_user(
-    *,
-    user,
-    status: str | None = None,
-    room_id: int | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-) -> QuerySet[Booking]:
-    """The bookings `user` organizes or is invited to, newest first; `date_from` and
-    `date_to` (company days, inclusive) keep those with a meeting starting then."""
+def booking_list_for_user(*, user) -> QuerySet[Booking]:
+    """The bookings `user` organizes or is invited to, newest first (the API filters
+    them by status, room and days: bookings.api.filters)."""
     bookings = Booking.objects.filter(Q(organizer=user) | Q(pk__in=_invited_booking_ids(user)))
-    if status:
-        bookings = bookings.filter(status=status)
-    if room_id:
-        bookings = bookings.filter(room_id=room_id)
-    if date_from or date_to:
-        zone = rules.company_zone()
-        bookings = bookings.filter(
-            booking_has_meeting_between(
-                start=dt.datetime.combine(date_from, dt.time.min, tzinfo=zone)
-                if date_from
-                else None,
-                end=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-                if date_to
-                else None,
-            )
-        )
     return _booking_with_details(bookings).order_by("-created_at", "-pk")
 
 
