@@ -104,19 +104,23 @@ def slot_conflicts(
     room: Room,
     slots: Sequence[tuple[dt.datetime, dt.datetime]],
     exclude_booking: Booking | None = None,
+    meetings: bool = True,
 ) -> dict[int, list[Conflict]]:
     """For each slot (by index) the occupying occurrences and blackouts it runs into.
-    Two queries whatever the number of slots."""
+    Two queries whatever the number of slots; one with `meetings` False, which looks
+    at blackouts only."""
     if not slots:
         return {}
     prep = room.preparation
     wanted = [(start - prep, end) for start, end in slots]
     span_start = min(s for s, _ in wanted)
     span_end = max(e for _, e in wanted)
-    taken = occupying_between(span_start, span_end, rooms=room)
-    if exclude_booking is not None:
-        taken = taken.exclude(booking=exclude_booking)
-    taken_ranges = list(taken.values_list("occupied_from", "end", "start"))
+    taken_ranges = []
+    if meetings:
+        taken = occupying_between(span_start, span_end, rooms=room)
+        if exclude_booking is not None:
+            taken = taken.exclude(booking=exclude_booking)
+        taken_ranges = list(taken.values_list("occupied_from", "end", "start"))
     blackouts = list(
         blackouts_between(span_start, span_end, rooms=room).values_list("start", "end", "reason")
     )

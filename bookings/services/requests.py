@@ -24,6 +24,7 @@ from bookings.services.rows import (
     is_overlap_violation,
     notify_on_commit,
     occurrences_create,
+    raise_if_blocked,
     raise_if_taken,
     slot_json,
 )
@@ -101,7 +102,7 @@ def booking_request(
             violations = rules.check_request(
                 policy=policy,
                 organizer=organizer,
-                department=organizer.department,
+                department=organizer.department_id,
                 rooms=[room],
                 slots=slots,
                 headcount=headcount,
@@ -110,10 +111,10 @@ def booking_request(
             )
             if violations:
                 raise rules.UsageRuleViolation(violations)
-            raise_if_taken(room, slots)
+            raise_if_blocked(room, slots)
             booking = Booking.objects.create(
                 organizer=organizer,
-                department=organizer.department,
+                department_id=organizer.department_id,
                 room=room,
                 topic=clean_topic(topic),
                 agenda=agenda,
