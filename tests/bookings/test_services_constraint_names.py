@@ -79,6 +79,7 @@ def test_an_overlap_is_the_exclusion_constraint_by_name():
 def test_the_text_of_an_error_does_not_make_it_an_overlap():
     """A refusal that only mentions the exclusion constraint's name (in a value, say) is
     not an overlap: the diagnostics name another constraint."""
+
     class DriverError(Exception):
         diag = SimpleNamespace(constraint_name="attendee_user_once")
 
