@@ -19,9 +19,9 @@ Then it measures, and prints as one table with the targets:
   (b) a week's occupancy of all rooms: the selector the API answers with
       (`occupancy_for_week_json`) and GET /api/v1/availability/week/;
   (c) POST /api/v1/bookings/ per second, 8 concurrent clients with personal API
-      tokens, next to POST /bench/insert (one INSERT) per second, same gunicorn; and,
-      as the ceiling of any API write, POST /bench/insert-api (the same INSERT in a DRF
-      view behind the API's token authentication).
+      tokens, against POST /bench/insert-api (one INSERT in a DRF view behind the API's
+      token authentication: the bare API write) per second, same gunicorn, the target
+      a ratio of at least 0.5; and POST /bench/insert (the same INSERT, a plain view).
 The HTTP figures come from a gunicorn (5 workers, DEBUG=false, DJANGO_SETTINGS_MODULE=
 bench.settings) the script starts on a free 127.0.0.1 port and stops at the end; every
 worker is warmed (2 s of concurrent reads) before timing. Runtime files (mail, Celery's
@@ -892,7 +892,8 @@ def main() -> None:
         load_phase(port, writer_tokens, insert_api, WRITE_WARMUP)
         api_inserted, _statuses, elapsed = load_phase(port, writer_tokens, insert_api, DURATION)
         api_inserts_per_s = api_inserted / elapsed
-        ratio = bookings_per_s / inserts_per_s if inserts_per_s else 0.0
+        # The target (issue 8, item 11): a booking costs at most two bare API writes.
+        ratio = bookings_per_s / api_inserts_per_s if api_inserts_per_s else 0.0
         rows.append(("(c) POST /api/v1/bookings/ (201/s)", f"{bookings_per_s:.1f}", "", "", ""))
         rows.append(("(c) POST /bench/insert (201/s)", f"{inserts_per_s:.1f}", "", "", ""))
         rows.append(
@@ -906,12 +907,16 @@ def main() -> None:
         )
         rows.append(
             (
-                "(c) ratio bookings ÷ inserts",
+                "(c) ratio bookings ÷ DRF + token INSERT",
                 f"{ratio:.2f}",
                 "",
                 f"≥ {TARGET_RATIO:g}",
                 verdict(ratio, TARGET_RATIO, at_most=False),
             )
+        )
+        notes.append(
+            "bookings ÷ plain INSERT view: "
+            f"{bookings_per_s / inserts_per_s if inserts_per_s else 0:.2f}"
         )
         notes.append(f"booking statuses: {dict(sorted(booking_statuses.items()))}")
         notes.append(f"insert statuses: {dict(sorted(insert_statuses.items()))}")

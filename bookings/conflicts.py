@@ -17,7 +17,6 @@ from bookings.models import Blackout, Booking, Occurrence, Room
 from bookings.rules import MAX_OCCURRENCE_DURATION
 from meetingops.errors import ConflictError
 
-OCCUPYING = list(Occurrence.OCCUPYING)
 # Preparation is at most 240 minutes (Room.preparation_minutes' validator).
 MAX_PREPARATION = dt.timedelta(minutes=240)
 
@@ -32,7 +31,7 @@ def occupying_between(start: dt.datetime, end: dt.datetime, *, rooms=None) -> Qu
     """Pending and approved occurrences whose occupied range overlaps [start, end), in
     `rooms` (a room, a queryset of rooms) or in any room."""
     taken = Occurrence.objects.filter(
-        status__in=OCCUPYING,
+        status__in=Occurrence.OCCUPYING,
         occupied_from__gte=start - OCCUPANCY_REACH,
         occupied_from__lt=end,
         end__gt=start,
@@ -118,19 +117,23 @@ def slot_conflicts(
     room: Room,
     slots: Sequence[tuple[dt.datetime, dt.datetime]],
     exclude_booking: Booking | None = None,
+    meetings: bool = True,
 ) -> dict[int, list[Conflict]]:
     """For each slot (by index) the occupying occurrences and blackouts it runs into.
-    Two queries whatever the number of slots."""
+    Two queries whatever the number of slots; one with `meetings` False, which looks
+    at blackouts only."""
     if not slots:
         return {}
     prep = room.preparation
     wanted = [(start - prep, end) for start, end in slots]
     span_start = min(s for s, _ in wanted)
     span_end = max(e for _, e in wanted)
-    taken = occupying_between(span_start, span_end, rooms=room)
-    if exclude_booking is not None:
-        taken = taken.exclude(booking=exclude_booking)
-    taken_ranges = list(taken.values_list("occupied_from", "end", "start"))
+    taken_ranges = []
+    if meetings:
+        taken = occupying_between(span_start, span_end, rooms=room)
+        if exclude_booking is not None:
+            taken = taken.exclude(booking=exclude_booking)
+        taken_ranges = list(taken.values_list("occupied_from", "end", "start"))
     blackouts = list(
         blackouts_between(span_start, span_end, rooms=room).values_list("start", "end", "reason")
     )

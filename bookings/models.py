@@ -259,16 +259,51 @@ class Blackout(models.Model):
         return self.reason
 
 
+class BookingStatus(models.TextChoices):
+    """Where a booking stands, and each of its meetings: a meeting has these and one of
+    its own (`Occurrence.Status.SUPERSEDED`); the booking's sums up its meetings'
+    (services.booking_summary_refresh)."""
+
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETED = "completed", _("Completed")
+    NO_SHOW = "no_show", _("No-show")
+
+
+OccurrenceStatus = models.TextChoices(
+    "OccurrenceStatus",
+    [
+        *((status.name, (status.value, status.label)) for status in BookingStatus),
+        # Replaced by an approved change (BK-5): the new slot took over.
+        ("SUPERSEDED", ("superseded", _("Replaced by a change"))),
+    ],
+    module=__name__,
+)
+
+
+# BK-4: the approvers' queue order. Pending requests first, the one whose first pending
+# meeting starts soonest on top; then the others, latest first. The admin's queue and
+# selectors.booking_list_for_review sort by it, and the `booking_queue_idx` index holds
+# it, so that the database reads the queue in its order: its first page is fifty rows of
+# the index however many bookings there are.
+BOOKING_QUEUE_ORDER = (
+    Case(
+        When(status=BookingStatus.PENDING, then=Value(0)),
+        default=Value(1),
+        output_field=models.IntegerField(),
+    ),
+    F("first_pending_start").asc(),  # set exactly for the pending: no NULLs to place
+    F("first_start").desc(),
+    F("id").desc(),
+)
+
+
 class Booking(models.Model):
     """BK-1: the request — one meeting, or a series of them (BK-8)."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        CANCELLED = "cancelled", _("Cancelled")
-        COMPLETED = "completed", _("Completed")
-        NO_SHOW = "no_show", _("No-show")
+    Status = BookingStatus
 
     class Mode(models.TextChoices):
         VIDEO = "video", _("Video meeting")
@@ -329,21 +364,7 @@ class Booking(models.Model):
         verbose_name_plural = _("bookings")
         ordering = ["-created_at"]
         permissions = [("approve_booking", _("Can approve or reject booking requests"))]
-        # The approvers' queue (selectors.REVIEW_ORDERING) read in index order: its first
-        # page is fifty rows of the index however many bookings there are.
-        indexes = [
-            models.Index(
-                Case(
-                    When(status="pending", then=Value(0)),
-                    default=Value(1),
-                    output_field=models.IntegerField(),
-                ),
-                F("first_pending_start").asc(),
-                F("first_start").desc(),
-                F("id").desc(),
-                name="booking_queue_idx",
-            ),
-        ]
+        indexes = [models.Index(*BOOKING_QUEUE_ORDER, name="booking_queue_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(expected_headcount__gte=1), name="booking_headcount_positive"
@@ -361,16 +382,10 @@ class Booking(models.Model):
 class Occurrence(models.Model):
     """One slot of a booking, with its own status (DESIGN "Bookings")."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        CANCELLED = "cancelled", _("Cancelled")
-        COMPLETED = "completed", _("Completed")
-        NO_SHOW = "no_show", _("No-show")
-        # Replaced by an approved change (BK-5): the new slot took over.
-        SUPERSEDED = "superseded", _("Replaced by a change")
+    Status = OccurrenceStatus
 
+    # The meetings that hold their room (BK-3): what conflicts, availability and the
+    # exclusion constraint count.
     OCCUPYING = (Status.PENDING, Status.APPROVED)
 
     booking = models.ForeignKey(

@@ -5,6 +5,11 @@ may see (SE-5), decided by `bookings.secrecy.booking_access`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property
+from operator import attrgetter
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -44,13 +49,55 @@ class RoomField(serializers.PrimaryKeyRelatedField):
         super().__init__(queryset=Room.objects.all(), **kwargs)
 
 
-class RoomFeaturesOutputSerializer(serializers.Serializer):
+class WrittenOutputSerializer(serializers.Serializer):
+    """An output serializer that writes its declared fields without DRF's walk over them.
+
+    The declared fields stay the one description (the schema reads them, and so does
+    this class); what is left out is the walk's cost per object: a free-room search
+    answers with a hundred rooms, and the walk over their fields cost more than the
+    search (bench/bookings.py (a)). Each field becomes a writer once per serializer: the
+    attribute its `source` names, as it is when the field would not change it (a str,
+    int or bool of a plain field), else through the field's own `to_representation`;
+    a nested serializer over the same object (`source="*"`) writes its own fields. A
+    test holds the answer equal to DRF's walk."""
+
+    PLAIN = {
+        serializers.CharField.to_representation: str,
+        serializers.IntegerField.to_representation: int,
+        serializers.BooleanField.to_representation: bool,
+    }
+
+    @cached_property
+    def _writers(self) -> list[tuple[str, Callable[[Any], Any]]]:
+        return [(name, self._writer(field)) for name, field in self.fields.items()]
+
+    def _writer(self, field: serializers.Field) -> Callable[[Any], Any]:
+        if field.source == "*" and isinstance(field, WrittenOutputSerializer):
+            return field.to_representation
+        read = attrgetter(field.source)
+        plain = self.PLAIN.get(type(field).to_representation)
+
+        def write(instance):
+            value = read(instance)
+            if value is None or type(value) is plain:
+                return value
+            return field.to_representation(value)
+
+        return write
+
+    def to_representation(self, instance) -> dict:
+        return {name: write(instance) for name, write in self._writers}
+
+
+class RoomFeaturesOutputSerializer(WrittenOutputSerializer):
+    """What the room offers."""
+
     recording = serializers.BooleanField(source="supports_recording")
     large_meeting = serializers.BooleanField(source="supports_large_meeting")
     external_guests = serializers.BooleanField(source="allows_external_guests")
 
 
-class RoomOutputSerializer(serializers.Serializer):
+class RoomOutputSerializer(WrittenOutputSerializer):
     """A room as employees see it; never its fixed link or password (BK-17)."""
 
     id = serializers.IntegerField()
@@ -62,47 +109,13 @@ class RoomOutputSerializer(serializers.Serializer):
     provider = serializers.CharField(source="provider.name")
     features = RoomFeaturesOutputSerializer(source="*")
 
-    def to_representation(self, room: Room) -> dict:
-        # Written out: a free-room search answers with a hundred rooms, and DRF's walk
-        # over these fields per room cost more than the search. The fields above still
-        # describe it (the schema), and a test holds the two representations equal.
-        return {
-            "id": room.pk,
-            "name": room.name,
-            "capacity": room.capacity,
-            "status": room.status,
-            "maintenance_reason": room.maintenance_reason,
-            "preparation_minutes": room.preparation_minutes,
-            "provider": room.provider.name,
-            "features": {
-                "recording": room.supports_recording,
-                "large_meeting": room.supports_large_meeting,
-                "external_guests": room.allows_external_guests,
-            },
-        }
 
+class RoomFreeListInputSerializer(serializers.Serializer):
+    """The slot of a free-room search; the rooms it looks in are filtered by
+    bookings.api.filters.RoomFreeFilter."""
 
-class RoomFilterInputSerializer(QueryInputSerializer):
-    """Query parameters shared by the room list and the free-room search."""
-
-    recording = serializers.BooleanField(
-        required=False, help_text="true: only rooms that can record."
-    )
-    large_meeting = serializers.BooleanField(required=False)
-    external_guests = serializers.BooleanField(required=False)
-
-    def features(self) -> list[str]:
-        return [name for name in selectors.ROOM_FEATURES if self.validated_data.get(name)]
-
-
-class RoomListFilterInputSerializer(RoomFilterInputSerializer):
-    capacity_min = serializers.IntegerField(required=False, min_value=1, max_value=MAX_HEADCOUNT)
-
-
-class RoomFreeListInputSerializer(RoomFilterInputSerializer):
     start = AwareDateTimeField()
     end = AwareDateTimeField()
-    capacity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_HEADCOUNT)
 
 
 class RoomFreeSlotsInputSerializer(QueryInputSerializer):
@@ -301,13 +314,6 @@ class BookingRejectInputSerializer(serializers.Serializer):
         help_text="Required: the organizer is told why (`reason_required`).",
     )
     occurrence = OccurrenceOfBookingField(required=False, allow_null=True)
-
-
-class BookingListFilterInputSerializer(QueryInputSerializer):
-    status = serializers.ChoiceField(choices=Booking.Status.choices, required=False)
-    room = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    date_from = CalendarDateField(required=False, help_text="A meeting on or after.")
-    date_to = CalendarDateField(required=False, help_text="A meeting on or before.")
 
 
 # -- booking output -------------------------------------------------------------------------

@@ -13,12 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings import selectors, services
+from bookings.api.filters import BookingListFilter, RoomFreeFilter, RoomListFilter
 from bookings.api.serializers import (
     BookingApproveInputSerializer,
     BookingCancelInputSerializer,
     BookingChangeInputSerializer,
     BookingCreateInputSerializer,
-    BookingListFilterInputSerializer,
     BookingOutputSerializer,
     BookingRejectInputSerializer,
     OccupancyWeekInputSerializer,
@@ -26,7 +26,6 @@ from bookings.api.serializers import (
     RoomFreeListInputSerializer,
     RoomFreeSlotsInputSerializer,
     RoomFreeSlotsOutputSerializer,
-    RoomListFilterInputSerializer,
     RoomOutputSerializer,
     SeriesPreviewInputSerializer,
     SeriesPreviewOutputSerializer,
@@ -70,15 +69,11 @@ class RoomListApi(APIView):
     @extend_schema(
         tags=ROOMS,
         operation_id="rooms_list",
-        parameters=[RoomListFilterInputSerializer],
+        parameters=[RoomListFilter.query_serializer()],
         responses={200: RoomOutputSerializer(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request):
-        filters = _valid(RoomListFilterInputSerializer, request.query_params)
-        rooms = selectors.room_list_active(
-            capacity_min=filters.validated_data.get("capacity_min"),
-            features=filters.features(),
-        )
+        rooms = RoomListFilter.filter(request.query_params, selectors.room_list_active())
         return Response(RoomOutputSerializer(rooms, many=True).data)
 
 
@@ -102,17 +97,18 @@ class RoomFreeListApi(APIView):
     @extend_schema(
         tags=AVAILABILITY,
         operation_id="availability_free_rooms",
-        parameters=[RoomFreeListInputSerializer],
+        parameters=[RoomFreeListInputSerializer, RoomFreeFilter.query_serializer()],
         responses={200: RoomOutputSerializer(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request):
-        query = _valid(RoomFreeListInputSerializer, request.query_params)
-        data = query.validated_data
+        slot = RoomFreeListInputSerializer(data=request.query_params)
+        slot.is_valid()
+        # Every bad parameter in one answer, the slot's first.
+        candidates = RoomFreeFilter.filter(
+            request.query_params, selectors.room_list_active(), errors=slot.errors
+        )
         rooms = selectors.room_list_free_for_slot(
-            start=data["start"],
-            end=data["end"],
-            capacity=data.get("capacity"),
-            features=query.features(),
+            start=slot.validated_data["start"], end=slot.validated_data["end"], rooms=candidates
         )
         return Response(RoomOutputSerializer(rooms, many=True).data)
 
@@ -168,17 +164,12 @@ class BookingListApi(APIView):
         tags=BOOKINGS,
         operation_id="bookings_list",
         description="The bookings you organize or are invited to, newest first.",
-        parameters=[BookingListFilterInputSerializer],
+        parameters=[BookingListFilter.query_serializer()],
         responses={200: BookingOutputSerializer(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request):
-        filters = _valid(BookingListFilterInputSerializer, request.query_params).validated_data
-        bookings = selectors.booking_list_for_user(
-            user=request.user,
-            status=filters.get("status"),
-            room_id=filters.get("room"),
-            date_from=filters.get("date_from"),
-            date_to=filters.get("date_to"),
+        bookings = BookingListFilter.filter(
+            request.query_params, selectors.booking_list_for_user(user=request.user)
         )
         return paginated_response(
             request=request,

@@ -10,7 +10,6 @@ module per sub-domain:
 The public names are importable from here."""
 
 from bookings.selectors.availability import (
-    OCCUPYING,
     ROOM_FEATURES,
     DaySlots,
     room_free_slots_on_day,
@@ -21,7 +20,6 @@ from bookings.selectors.availability import (
 )
 from bookings.selectors.occupancy import occupancy_for_week, occupancy_for_week_json
 from bookings.selectors.review import (
-    QUEUE_RANK,
     RECORD_DAYS,
     REVIEW_ORDERING,
     OccurrenceConflicts,
@@ -49,8 +47,6 @@ from bookings.selectors.visibility import (
 )
 
 __all__ = [
-    "OCCUPYING",
-    "QUEUE_RANK",
     "RECORD_DAYS",
     "REVIEW_ORDERING",
     "ROOM_FEATURES",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,9 +21,6 @@ from meetingops.errors import ApplicationError
 S = Occurrence.Status
 
 
-OCCUPYING = list(Occurrence.OCCUPYING)
-
-
 # Room.FEATURES by the short names the API filters on.
 ROOM_FEATURES = {
     "recording": "supports_recording",
@@ -33,18 +29,13 @@ ROOM_FEATURES = {
 }
 
 
-def room_list_active(
-    *, capacity_min: int | None = None, features: Iterable[str] = ()
-) -> QuerySet[Room]:
-    """Rooms that can be booked, holding at least `capacity_min` people and offering
-    every feature named (`recording`, `large_meeting`, `external_guests`)."""
+def room_list_active() -> QuerySet[Room]:
+    """Rooms that can be booked, by name (the API filters them by capacity and
+    features: bookings.api.filters)."""
     # A handful of providers serve many rooms: fetch each once, not once per room.
-    rooms = Room.objects.prefetch_related("provider").filter(status=Room.Status.ACTIVE)
-    if capacity_min:
-        rooms = rooms.filter(capacity__gte=capacity_min)
-    for feature in features:
-        rooms = rooms.filter(**{ROOM_FEATURES[feature]: True})
-    return rooms.order_by("name")
+    return (
+        Room.objects.prefetch_related("provider").filter(status=Room.Status.ACTIVE).order_by("name")
+    )
 
 
 def room_get_listed(*, room_id: int) -> Room | None:
@@ -61,10 +52,9 @@ def room_list_free_for_slot(
     *,
     start: dt.datetime,
     end: dt.datetime,
-    capacity: int | None = None,
-    features: Iterable[str] = (),
+    rooms: QuerySet[Room] | None = None,
 ) -> list[Room]:
-    """BK-9: the active rooms (with the capacity and features asked) that the slot
+    """BK-9: the active rooms (`rooms`, of room_list_active: all unless told) that the slot
     [start, end) fits in: no pending or approved meeting and no active blackout in
     [start - the room's preparation, end). Three queries whatever the number of rooms:
     the rooms and their providers, then what occupies any of them near the slot (read
@@ -79,7 +69,7 @@ def room_list_free_for_slot(
         raise ApplicationError(
             _("Search a slot of one day at most."), code="slot_too_long", fields=["end"]
         )
-    candidates = room_list_active(capacity_min=capacity, features=features)
+    candidates = room_list_active() if rooms is None else rooms
     rooms = list(candidates)
     if not rooms:
         return []

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from bookings import rules, secrecy
 from bookings.models import Occurrence, Room
-from bookings.selectors.availability import OCCUPYING
 from meetingops.db import EpochSeconds
 
 S = Occurrence.Status
@@ -50,7 +49,7 @@ def occupancy_for_week(*, week_start: dt.date, viewer) -> list[dict]:
     rooms = _week_rooms()
     rows = list(
         Occurrence.objects.filter(
-            status__in=OCCUPYING,
+            status__in=Occurrence.OCCUPYING,
             start__gte=begin - rules.MAX_OCCURRENCE_DURATION,
             start__lt=finish,
             end__gt=begin,
@@ -170,7 +169,7 @@ def occupancy_for_week_json(*, week_start: dt.date, viewer) -> bytes:
                 _WEEK_MEETINGS_SQL,
                 {
                     **secrecy.details_hidden_sql_params(viewer),
-                    "statuses": OCCUPYING,
+                    "statuses": list(Occurrence.OCCUPYING),
                     "reach_from": begin - rules.MAX_OCCURRENCE_DURATION,
                     "finish": finish,
                     "begin": begin,

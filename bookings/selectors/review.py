@@ -13,7 +13,6 @@ from django.db.models import (
     CharField,
     Count,
     F,
-    IntegerField,
     Q,
     QuerySet,
     Value,
@@ -23,7 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bookings import conflicts, rules, secrecy
-from bookings.models import Blackout, Booking, BookingChange, Occurrence
+from bookings.models import BOOKING_QUEUE_ORDER, Blackout, Booking, BookingChange, Occurrence
 
 S = Occurrence.Status
 
@@ -32,21 +31,8 @@ S = Occurrence.Status
 RECORD_DAYS = 90
 
 
-# Pending requests first, soonest first; then the others, latest first. The expressions
-# of the `booking_queue_idx` index, so that the database reads the queue in its order.
-QUEUE_RANK = Case(
-    When(status=Booking.Status.PENDING, then=Value(0)),
-    default=Value(1),
-    output_field=IntegerField(),
-)
-
-
-REVIEW_ORDERING = (
-    QUEUE_RANK.asc(),
-    F("first_pending_start").asc(),  # set exactly for the pending: no NULLs to place
-    F("first_start").desc(),
-    F("pk").desc(),
-)
+# The queue's order, as the `booking_queue_idx` index holds it (models).
+REVIEW_ORDERING = BOOKING_QUEUE_ORDER
 
 
 def booking_list_for_review(*, actor) -> QuerySet[Booking]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from bookings import rules, secrecy
+from bookings import secrecy
 from bookings.models import Attendee, Booking, BookingChange, Occurrence
 from bookings.secrecy import BookingAccess, booking_access
 
@@ -95,34 +95,11 @@ def booking_parts_written(
     )
 
 
-def booking_list_for_user(
-    *,
-    user,
-    status: str | None = None,
-    room_id: int | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-) -> QuerySet[Booking]:
-    """The bookings `user` organizes or is invited to, newest first; `date_from` and
-    `date_to` (company days, inclusive) keep those with a meeting starting then."""
+def booking_list_for_user(*, user) -> QuerySet[Booking]:
+    """The bookings `user` organizes or is invited to, newest first (the API filters
+    them by status, room and days: bookings.api.filters)."""
     invited = secrecy.active_invitations(user).values("booking_id")
     bookings = Booking.objects.filter(Q(organizer=user) | Q(pk__in=invited))
-    if status:
-        bookings = bookings.filter(status=status)
-    if room_id:
-        bookings = bookings.filter(room_id=room_id)
-    if date_from or date_to:
-        zone = rules.company_zone()
-        bookings = bookings.filter(
-            booking_has_meeting_between(
-                start=dt.datetime.combine(date_from, dt.time.min, tzinfo=zone)
-                if date_from
-                else None,
-                end=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-                if date_to
-                else None,
-            )
-        )
     return _booking_with_details(bookings).order_by("-created_at", "-pk")
 
 

@@ -26,6 +26,7 @@ from bookings.services.rows import (
     is_overlap_violation,
     notify_on_commit,
     occurrences_create,
+    raise_if_blocked,
     raise_if_taken,
     slot_json,
 )
@@ -112,7 +113,8 @@ def booking_request(
     )
     booking = Booking(
         organizer=organizer,
-        department=organizer.department,
+        # The id: the department row itself is not needed (bench/bookings.py (c)).
+        department_id=organizer.department_id,
         room=room,
         topic=checked["topic"],
         agenda=checked["agenda"],
@@ -134,7 +136,7 @@ def booking_request(
                 headcount=headcount,
                 external_guests=len(invitees.emails),
             )
-            raise_if_taken(room, slots)
+            raise_if_blocked(room, slots)
             requested = _request_written(
                 booking=booking, policy=policy, slots=slots, invitees=invitees
             )
@@ -224,7 +226,7 @@ def _rules_checked(
     violations = rules.check_request(
         policy=policy,
         organizer=booking.organizer,
-        department=booking.department,
+        department=booking.department_id,
         rooms=[booking.room],
         slots=slots,
         headcount=headcount,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from bookings import conflicts
 from bookings.models import (
@@ -16,6 +16,7 @@ from bookings.models import (
     Room,
 )
 from bookings.providers import provider_for
+from meetingops.db import violated_constraint
 
 S = Occurrence.Status
 
@@ -28,8 +29,21 @@ def raise_if_taken(room: Room, slots, exclude_booking: Booking | None = None) ->
         raise conflicts.BookingConflict([c for hits in taken.values() for c in hits])
 
 
+def raise_if_blocked(room: Room, slots) -> None:
+    """Before a request writes its meetings (BK-3): a blackout refuses it everywhere; a
+    taken slot is refused here on SQLite, and on PostgreSQL by the exclusion constraint
+    at the insert, which the caller turns into the same BookingConflict (raise_if_taken
+    after is_overlap_violation). Asking first as well would read the room's meetings
+    once more on every request: bench/bookings.py (c)."""
+    if connection.vendor != "postgresql":
+        raise_if_taken(room, slots)
+    elif conflicts.slot_conflicts(room=room, slots=slots, meetings=False):
+        raise_if_taken(room, slots)  # the blackout, and any meeting taken too
+
+
 def is_overlap_violation(error: IntegrityError) -> bool:
-    return EXCLUSION_CONSTRAINT in str(error)
+    """BK-3: the write lost the race for a slot to another booking (PostgreSQL only)."""
+    return violated_constraint(error) == EXCLUSION_CONSTRAINT
 
 
 def occurrences_create(booking: Booking, room: Room, slots, *, replaces=()) -> list[Occurrence]:
