@@ -81,6 +81,10 @@ class ApprovalOverrideRequired(ConflictError):
         self.problems = list(problems)
 
 
+# Usage rules that speak of when a request was made, not of the meeting (BK-2, BK-4).
+APPROVAL_IGNORES = frozenset({"min_advance"})
+
+
 def _problems_now(*, booking: Booking, occurrences: Sequence[Occurrence] | None) -> list[Problem]:
     """What the approvers' page shows against deciding `occurrences` (None: all that
     waits, a pending change's new slots included): the conflicts, then the usage rules,
@@ -92,7 +96,13 @@ def _problems_now(*, booking: Booking, occurrences: Sequence[Occurrence] | None)
     ]
     check = selectors.booking_pending_rule_check(booking=booking, occurrences=occurrences)
     if check is not None:
-        found += [Problem(v.code, v.message()) for v in check.violations]
+        found += [
+            Problem(v.code, v.message())
+            for v in check.violations
+            # The advance notice is asked of the requester, and held when they asked:
+            # time passing while the request waits for its decision does not break it.
+            if v.code not in APPROVAL_IGNORES
+        ]
     return list(dict.fromkeys(found))
 
 

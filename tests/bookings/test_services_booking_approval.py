@@ -5,6 +5,7 @@ blackout period is named as such (`blackout`), not as a generic conflict."""
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -238,4 +239,16 @@ def test_a_request_that_breaks_nothing_is_approved_without_a_reason(organizer, r
 
     meeting = booking.occurrences.get()
     assert (meeting.status, meeting.reason) == (S.APPROVED, "Fine")
+    assert "override" not in AuditEvent.objects.get(action="booking.approved").data
+
+
+def test_a_request_asked_in_time_is_approved_when_its_notice_has_since_run_short(
+    organizer, room, approver
+):
+    # Asked 49 hours ahead with 24 hours' notice; decided 47 hours later, 2 hours ahead.
+    booking = book(organizer, room)
+    with time_machine.travel(at(2, "08:00"), tick=False):
+        services.booking_approve(booking=booking, actor=approver)
+
+    assert booking.occurrences.get().status == S.APPROVED
     assert "override" not in AuditEvent.objects.get(action="booking.approved").data
