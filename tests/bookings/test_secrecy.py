@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from bookings import secrecy, selectors
 from bookings.models import Booking
+from bookings.notifications import KINDS
 from bookings.secrecy import Sight
 from bookings.services import booking_approve
 from tests.bookings.conftest import MONDAY, at, book
@@ -232,15 +233,6 @@ RECIPIENTS = {
     "invitee": {"is_invitee": True},
     "external guest": {"is_invitee": True, "is_external_guest": True},
 }
-KINDS = (
-    "requested",
-    "changed",
-    "approved",
-    "rejected",
-    "cancelled",
-    "change_approved",
-    "change_rejected",
-)
 
 
 @pytest.mark.parametrize("confidential", [False, True])
