@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from bookings.models import UsagePolicy
 from bookings.services import PolicyVersionOld, usage_policy_create, usage_policy_update
@@ -37,7 +38,7 @@ def test_an_old_version_cannot_be_updated(it_member, policy):
     usage_policy_update(policy=policy, actor=it_member, data={"min_advance_hours": 48})
     events = AuditEvent.objects.count()
 
-    with pytest.raises(PolicyVersionOld) as refused:
+    with translation.override("en"), pytest.raises(PolicyVersionOld) as refused:
         usage_policy_update(policy=policy, actor=it_member, data={"horizon_days": 30})
 
     assert refused.value.code == "policy_version_old"
