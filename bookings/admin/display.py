@@ -18,6 +18,17 @@ from bookings.models import (
 APPROVE_PERMISSION = "bookings.approve_booking"
 
 
+def may_view_bookings(request) -> bool:
+    """Who opens the queue and a booking's page (with its inlines): those who read,
+    change or approve bookings."""
+    user = request.user
+    return (
+        user.has_perm("bookings.view_booking")
+        or user.has_perm("bookings.change_booking")
+        or user.has_perm(APPROVE_PERMISSION)
+    )
+
+
 def moment_label(value: dt.datetime) -> str:
     """A moment in the viewer's time zone (the middleware activates the user's own)."""
     return formats.date_format(timezone.localtime(value), "Y-m-d D H:i")

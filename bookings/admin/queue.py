@@ -4,7 +4,6 @@ admin (BK-7)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 from django import forms
@@ -16,17 +15,14 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from bookings import selectors
 from bookings.admin.display import (
-    APPROVE_PERMISSION,
     Named,
     booking_label,
+    may_view_bookings,
     moment_label,
     panel,
     slot_label,
@@ -34,11 +30,10 @@ from bookings.admin.display import (
 from bookings.admin.display import (
     item as line,
 )
+from bookings.admin.filters import MeetingDateFilter
+from bookings.admin.inlines import BookingChangeInline, OccurrenceInline, change_rows
 from bookings.models import (
     Booking,
-    BookingChange,
-    Occurrence,
-    Room,
 )
 from bookings.permissions import can_approve, is_approver
 from bookings.services import (
@@ -47,7 +42,6 @@ from bookings.services import (
     booking_reject,
 )
 from meetingops.errors import ApplicationError
-from oversight.admin_mixins import ReadOnlyAdminMixin
 
 
 class RejectReasonForm(forms.Form):
@@ -73,259 +67,6 @@ class ApproveOverrideForm(forms.Form):
             "required": _("Say why the request is approved although it breaks these rules.")
         },
     )
-
-
-# The filter's date inputs and presets send ISO dates, and its error message names that
-# format: other spellings (which vary with the viewer's language) are not guessed at.
-ISO_DATE = "%Y-%m-%d"
-
-
-class MeetingDateForm(forms.Form):
-    meeting_from = forms.DateField(label=_("from"), required=False, input_formats=[ISO_DATE])
-    meeting_to = forms.DateField(label=_("to"), required=False, input_formats=[ISO_DATE])
-
-
-def _midnight(day: dt.date, zone: dt.tzinfo) -> dt.datetime | None:
-    """The moment `day` begins in `zone`, or None when that moment lies outside what
-    a datetime holds in UTC (the calendar's first or last day): the range is then open
-    on that side, which is what such a date asks for."""
-    try:
-        moment = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
-        moment.astimezone(dt.UTC)
-    except OverflowError:
-        return None
-    return moment
-
-
-class MeetingDateFilter(admin.ListFilter):
-    """Bookings with a meeting starting in a range of days, in the viewer's time zone:
-    presets (today, this week…) or a from/to pair of dates, both inclusive."""
-
-    title = _("meeting date")
-    template = "admin/bookings/booking/meeting_date_filter.html"
-    parameters = ("meeting_from", "meeting_to")
-
-    def __init__(self, request, params, model, model_admin) -> None:
-        super().__init__(request, params, model, model_admin)
-        for name in self.parameters:
-            if name in params:
-                value = params.pop(name)
-                self.used_parameters[name] = value[-1] if isinstance(value, list) else value
-        # A malformed date is left out on its own and the viewer is told: the list keeps
-        # its other filters (and the other bound), where Django's IncorrectLookupParameters
-        # would redirect to the bare list and drop them all without a word.
-        checked = MeetingDateForm(self.used_parameters)
-        rejected = [(name, self.used_parameters.pop(name)) for name in checked.errors]
-        self.form = MeetingDateForm(self.used_parameters or None)
-        self.other_parameters: list[tuple[str, str]] = []
-        self._report(request, rejected)
-
-    @staticmethod
-    def _report(request, rejected: list[tuple[str, str]]) -> None:
-        # Facet counts build the list's filters again while the page renders; the
-        # request remembers what was said, so a value is reported once, on this page.
-        reported = request.__dict__.setdefault("_meeting_date_reported", set())
-        for name, value in rejected:
-            if (name, value) in reported:
-                continue
-            reported.add((name, value))
-            messages.error(
-                request,
-                _(
-                    "The meeting date “%(value)s” is not a valid date, so the list is not "
-                    "filtered by it. Use the format YYYY-MM-DD."
-                )
-                % {"value": Truncator(value).chars(40)},
-            )
-
-    def has_output(self) -> bool:
-        return True
-
-    def expected_parameters(self) -> list[str]:
-        return list(self.parameters)
-
-    def _bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
-        if not self.used_parameters or not self.form.is_valid():
-            return None, None  # the form holds only values that passed in __init__
-        zone = timezone.get_current_timezone()
-        first, last = self.form.cleaned_data["meeting_from"], self.form.cleaned_data["meeting_to"]
-        start = _midnight(first, zone) if first else None
-        end = None
-        if last and last < dt.date.max:
-            end = _midnight(last + dt.timedelta(days=1), zone)
-        return start, end
-
-    def queryset(self, request, queryset):
-        start, end = self._bounds()
-        if start is None and end is None:
-            return queryset
-        return queryset.filter(selectors.booking_has_meeting_between(start=start, end=end))
-
-    def _presets(self) -> list[tuple[str, dt.date | None, dt.date | None]]:
-        today = timezone.localdate()
-        monday = today - dt.timedelta(days=today.weekday())
-        return [
-            (_("Any date"), None, None),
-            (_("Today"), today, today),
-            (_("Tomorrow"), today + dt.timedelta(days=1), today + dt.timedelta(days=1)),
-            (_("This week"), monday, monday + dt.timedelta(days=6)),
-            (_("Next week"), monday + dt.timedelta(days=7), monday + dt.timedelta(days=13)),
-            (_("From today on"), today, None),
-            (_("Past"), None, today - dt.timedelta(days=1)),
-        ]
-
-    def choices(self, changelist):
-        # The from/to form resubmits the list's other filters and search as they are.
-        self.other_parameters = [
-            (name, value)
-            for name, values in changelist.filter_params.items()
-            if name not in self.parameters
-            for value in values
-        ]
-        current = (
-            self.used_parameters.get("meeting_from", ""),
-            self.used_parameters.get("meeting_to", ""),
-        )
-        for label, first, last in self._presets():
-            wanted = dict(
-                zip(
-                    self.parameters,
-                    (first.isoformat() if first else "", last.isoformat() if last else ""),
-                    strict=True,
-                )
-            )
-            yield {
-                "selected": tuple(wanted.values()) == current,
-                "query_string": changelist.get_query_string(
-                    {name: value for name, value in wanted.items() if value},
-                    [name for name, value in wanted.items() if not value],
-                ),
-                "display": label,
-            }
-
-
-class BookingPartInline(ReadOnlyAdminMixin, admin.TabularInline):
-    """Rows that belong to a booking, shown on its page and written only by services:
-    whoever may see the booking sees them; nobody adds, edits or deletes them here."""
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return BookingAdmin.may_view(request)
-
-
-class OccurrenceInline(BookingPartInline):
-    """The booking's meetings (BK-8): read-only, decided through the booking's actions."""
-
-    model = Occurrence
-    fk_name = "booking"
-    template = "admin/bookings/booking/readonly_inline.html"
-    extra = 0
-    can_delete = False
-    show_change_link = False
-    fields = ("when", "room", "status", "reason", "late", "decided", "replaces_slot")
-    readonly_fields = fields
-    verbose_name = _("meeting")
-    verbose_name_plural = _("meetings")
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("room", "decided_by", "replaces")
-            .order_by("start", "pk")
-        )
-
-    @admin.display(description=_("when (your time zone)"))
-    def when(self, obj: Occurrence) -> str:
-        return slot_label(obj.start, obj.end)
-
-    @admin.display(description=_("late cancellation"))
-    def late(self, obj: Occurrence) -> str:
-        return _("yes") if obj.late_cancellation else "–"
-
-    @admin.display(description=_("decided"))
-    def decided(self, obj: Occurrence) -> str:
-        if obj.decided_at is None:
-            return "–"
-        who = obj.decided_by or _("usage policy (automatic)")
-        return panel("decided", who=who, when=moment_label(obj.decided_at))
-
-    @admin.display(description=_("replaces"))
-    def replaces_slot(self, obj: Occurrence) -> str:
-        return slot_label(obj.replaces.start, obj.replaces.end) if obj.replaces_id else "–"
-
-
-def _change_rows(
-    change: BookingChange, booking: Booking, rooms: dict[int, str] | None = None
-) -> list[tuple[str, str, str]]:
-    """A change's fields as (label, current value, proposed value), readable. `rooms`
-    (id → name) lets a list of changes name their rooms from one query."""
-    if rooms is None:
-        room_ids = {v for v in (change.previous.get("room"), change.proposed.get("room")) if v}
-        rooms = dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "name"))
-
-    def show(field: str, value) -> str:
-        if value is None:
-            return "–"
-        if field == "room":
-            return rooms.get(value, f"#{value}")
-        if field in ("start", "end"):
-            moment = parse_datetime(value) if isinstance(value, str) else value
-            return moment_label(moment) if moment else str(value)
-        if isinstance(value, bool):
-            return _("yes") if value else _("no")
-        return str(value)
-
-    rows = []
-    for field in ("room", "start", "end", "expected_headcount", "confidential"):
-        if field in change.proposed:
-            model = Occurrence if field in ("start", "end") else Booking
-            label = capfirst(model._meta.get_field(field).verbose_name)
-            rows.append(
-                (
-                    label,
-                    show(field, change.previous.get(field)),
-                    show(field, change.proposed[field]),
-                )
-            )
-    return rows
-
-
-def _change_table(
-    change: BookingChange, booking: Booking, rooms: dict[int, str] | None = None
-) -> str:
-    return panel("change_table", rows=_change_rows(change, booking, rooms))
-
-
-class BookingChangeInline(BookingPartInline):
-    """BK-5 / BK-7: every change asked for, and how it was decided."""
-
-    model = BookingChange
-    template = "admin/bookings/booking/readonly_inline.html"
-    extra = 0
-    can_delete = False
-    fields = (
-        "requested_at",
-        "requested_by",
-        "status",
-        "what",
-        "decided_by",
-        "decided_at",
-        "reason",
-    )
-    readonly_fields = fields
-    verbose_name = _("change")
-    verbose_name_plural = _("changes")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("requested_by", "decided_by", "booking")
-
-    @admin.display(description=_("what changes"))
-    def what(self, obj: BookingChange) -> str:
-        # Admin makes its inlines anew for each request: the room names are read once
-        # per page, not once per change.
-        if not hasattr(self, "_room_names"):
-            self._room_names = dict(Room.objects.values_list("pk", "name"))
-        return _change_table(obj, obj.booking, self._room_names)
 
 
 @admin.register(Booking)
@@ -406,17 +147,8 @@ class BookingAdmin(admin.ModelAdmin):
 
     # -- what the viewer may do --------------------------------------------------------
 
-    @staticmethod
-    def may_view(request) -> bool:
-        user = request.user
-        return (
-            user.has_perm("bookings.view_booking")
-            or user.has_perm("bookings.change_booking")
-            or user.has_perm(APPROVE_PERMISSION)
-        )
-
     def has_view_permission(self, request, obj=None) -> bool:
-        return self.may_view(request)
+        return may_view_bookings(request)
 
     def has_add_permission(self, request) -> bool:
         return False  # employees book through the pages and the API (services)
@@ -632,7 +364,7 @@ class BookingAdmin(admin.ModelAdmin):
             "change",
             asked=_("Asked for by %(who)s on %(when)s.")
             % {"who": change.requested_by, "when": moment_label(change.requested_at)},
-            rows=_change_rows(change, obj),
+            rows=change_rows(change, obj),
         )
 
     # -- decisions -------------------------------------------------------------------------
