@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,6 +51,35 @@ def blackouts_between(start: dt.datetime, end: dt.datetime, *, rooms=None) -> Qu
     if rooms is None:
         return blackouts
     return blackouts.filter(Q(room__in=rooms) | Q(room__isnull=True))
+
+
+def blackout_overlaps(*, room: Room, slots: Sequence[tuple[dt.datetime, dt.datetime]]) -> bool:
+    """Whether an active blackout for `room` or for every room overlaps one of `slots`
+    (each with the room's preparation before it): what `slot_conflicts(meetings=False)`
+    says, without naming the blackout. Every booking request asks before it writes
+    (bookings.services.rows.raise_if_blocked), so on PostgreSQL it is one plain
+    statement rather than a queryset to build (bench/bookings.py (c))."""
+    if not slots:
+        return False
+    if connection.vendor != "postgresql":
+        return bool(slot_conflicts(room=room, slots=slots, meetings=False))
+    prep = room.preparation
+    wanted = [(start - prep, end) for start, end in slots]
+    quote = connection.ops.quote_name
+    column = {f.name: quote(f.column) for f in Blackout._meta.concrete_fields}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column['start']}, {column['end']} FROM {quote(Blackout._meta.db_table)} "  # noqa: S608 (names only)
+            f"WHERE {column['is_active']} AND {column['start']} < %s AND {column['end']} > %s "
+            f"AND ({column['room']} = %s OR {column['room']} IS NULL)",
+            [max(e for _s, e in wanted), min(s for s, _e in wanted), room.pk],
+        )
+        blackouts = cursor.fetchall()
+    return any(
+        b_start < occ_end and occ_from < b_end
+        for b_start, b_end in blackouts
+        for occ_from, occ_end in wanted
+    )
 
 
 @dataclass(frozen=True)

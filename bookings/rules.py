@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -68,7 +69,14 @@ class UsageRuleViolation(ApplicationError):
 def policy_current() -> UsagePolicy:
     """The version in force. A database without any (emptied by hand) gets the model's
     defaults as an unsaved version 0: reading the policy never writes."""
-    return UsagePolicy.objects.order_by("-version").first() or UsagePolicy(version=0)
+    # A plain statement: every booking request reads it (bench/bookings.py (c)).
+    quote = connection.ops.quote_name
+    version = quote(UsagePolicy._meta.get_field("version").column)
+    latest = UsagePolicy.objects.raw(
+        f"SELECT * FROM {quote(UsagePolicy._meta.db_table)} "  # noqa: S608 (names only)
+        f"ORDER BY {version} DESC LIMIT 1"
+    )
+    return next(iter(latest), None) or UsagePolicy(version=0)
 
 
 def company_zone() -> zoneinfo.ZoneInfo:
@@ -208,9 +216,29 @@ def suspensions_in_force_at(now: dt.datetime) -> Q:
     return Q(lifted_at__isnull=True, start__lte=now) & (Q(end__isnull=True) | Q(end__gt=now))
 
 
+def _any_suspension_in_force(*, user: User, now: dt.datetime) -> bool:
+    """Whether `suspensions_in_force_at(now)` holds a row of `user`'s, as one plain
+    statement (PostgreSQL): every booking request asks, and almost always for nobody
+    (bench/bookings.py (c))."""
+    quote = connection.ops.quote_name
+    column = {f.name: quote(f.column) for f in BookingSuspension._meta.concrete_fields}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {quote(BookingSuspension._meta.db_table)} "  # noqa: S608 (names only)
+            f"WHERE {column['user']} = %s AND {column['lifted_at']} IS NULL "
+            f"AND {column['start']} <= %s AND ({column['end']} IS NULL OR {column['end']} > %s) "
+            "LIMIT 1",
+            [user.pk, now, now],
+        )
+        return cursor.fetchone() is not None
+
+
 def suspension_in_force(*, user: User, now: dt.datetime) -> BookingSuspension | None:
     """OV-5: the suspension of `user`'s right to book in force at `now`; a removal (no
-    end) before a suspension, then the one ending last."""
+    end) before a suspension, then the one ending last. On PostgreSQL a plain statement
+    asks first whether there is any."""
+    if connection.vendor == "postgresql" and not _any_suspension_in_force(user=user, now=now):
+        return None
     return (
         BookingSuspension.objects.filter(suspensions_in_force_at(now), user=user)
         .order_by(F("end").desc(nulls_first=True))

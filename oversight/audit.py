@@ -63,11 +63,23 @@ def chain_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(event)).hexdigest()
 
 
-def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+def _chain_locked_last() -> tuple[int, str] | None:
+    """Take the chain's lock, then read the last row's (seq, hash), or None for an
+    empty log. Two statements on one cursor, in this order: on PostgreSQL the read's
+    snapshot is taken after the lock is held, so it sees the row the previous holder
+    committed. Written as SQL, not as a queryset, because every audited request pays
+    for building it (bench/bookings.py (c))."""
+    quote = connection.ops.quote_name
+    table = quote(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-    # SQLite: BEGIN IMMEDIATE (settings) already holds the write lock.
+        # SQLite: BEGIN IMMEDIATE (settings) already holds the write lock.
+        cursor.execute(
+            f"SELECT {quote('seq')}, {quote('hash')} FROM {table} "  # noqa: S608 (names only)
+            f"ORDER BY {quote('seq')} DESC LIMIT 1"
+        )
+        return cursor.fetchone()
 
 
 def target_label(target: models.Model) -> str:
@@ -92,8 +104,7 @@ def record(
         label = target_label(target) if target is not None else ""
     # Inside the caller's transaction no savepoint is needed: a failure here fails it.
     with transaction.atomic(savepoint=False):
-        _lock_chain()
-        last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+        last = _chain_locked_last()
         seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
         authenticated = actor is not None and getattr(actor, "is_authenticated", False)
         event = AuditEvent(

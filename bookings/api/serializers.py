@@ -5,6 +5,7 @@ may see (SE-5), decided by `bookings.secrecy.booking_access`."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from functools import cached_property
 from operator import attrgetter
@@ -49,7 +50,36 @@ class RoomField(serializers.PrimaryKeyRelatedField):
         super().__init__(queryset=Room.objects.all(), **kwargs)
 
 
-class WrittenOutputSerializer(serializers.Serializer):
+def _field_copy(field: serializers.Field) -> serializers.Field:
+    """A serializer's own copy of a declared field. DRF deep-copies each one, which
+    builds it again from its arguments (a booking request built some sixty fields:
+    bench/bookings.py (c)); a plain field holds nothing that changes after it is built
+    but what `bind` sets, so a copy of its attributes is as good. A field holding
+    other fields (a nested serializer, a list's child, a related field's) or a default
+    that could be changed in place is deep-copied as DRF does."""
+    if (
+        isinstance(field, serializers.BaseSerializer)
+        or hasattr(field, "child")
+        or hasattr(field, "child_relation")
+        or isinstance(field.default, list | dict | set)
+    ):
+        return copy.deepcopy(field)
+    own = copy.copy(field)
+    own._validators = list(field.validators)
+    own.error_messages = dict(field.error_messages)
+    return own
+
+
+class Serializer(serializers.Serializer):
+    # A DRF serializer whose declared fields are copied, not rebuilt, for each instance
+    # (`_field_copy`); the fields, their checks and their output are DRF's. A comment,
+    # not a docstring: the schema would show a docstring for every serializer without one.
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {name: _field_copy(field) for name, field in self._declared_fields.items()}
+
+
+class WrittenOutputSerializer(Serializer):
     """An output serializer that writes its declared fields without DRF's walk over them.
 
     The declared fields stay the one description (the schema reads them, and so does
@@ -171,7 +201,7 @@ class OccupancyWeekOutputSerializer(serializers.Serializer):
 # -- booking input ------------------------------------------------------------------------
 
 
-class RecurrenceInputSerializer(serializers.Serializer):
+class RecurrenceInputSerializer(Serializer):
     """BK-8. Types here; meaning (a known frequency, an end by date or count, limits)
     in bookings.recurrence, which answers `invalid_recurrence`."""
 
@@ -202,7 +232,7 @@ def _users(ids: list[int]) -> list:
     return [users[i] for i in ids]
 
 
-class BookingCreateInputSerializer(serializers.Serializer):
+class BookingCreateInputSerializer(Serializer):
     room = RoomField()
     start = AwareDateTimeField(help_text="ISO 8601 with offset: 2026-12-09T10:00:00+08:00.")
     end = AwareDateTimeField()
@@ -319,17 +349,17 @@ class BookingRejectInputSerializer(serializers.Serializer):
 # -- booking output -------------------------------------------------------------------------
 
 
-class PersonOutputSerializer(serializers.Serializer):
+class PersonOutputSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="get_full_name")
 
 
-class RoomBriefOutputSerializer(serializers.Serializer):
+class RoomBriefOutputSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class OccurrenceOutputSerializer(serializers.Serializer):
+class OccurrenceOutputSerializer(Serializer):
     id = serializers.IntegerField()
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
@@ -342,14 +372,14 @@ class OccurrenceOutputSerializer(serializers.Serializer):
     )
 
 
-class BookingSettingsOutputSerializer(serializers.Serializer):
+class BookingSettingsOutputSerializer(Serializer):
     recording_allowed = serializers.BooleanField()
     chat_allowed = serializers.BooleanField()
     password_required = serializers.BooleanField()
     confidential = serializers.BooleanField()
 
 
-class AttendeesOutputSerializer(serializers.Serializer):
+class AttendeesOutputSerializer(Serializer):
     users = PersonOutputSerializer(many=True)
     guest_emails = serializers.ListField(
         child=serializers.EmailField(),
@@ -359,13 +389,13 @@ class AttendeesOutputSerializer(serializers.Serializer):
     guests = serializers.IntegerField(help_text="How many external guests.")
 
 
-class JoinOutputSerializer(serializers.Serializer):
+class JoinOutputSerializer(Serializer):
     url = serializers.CharField()
     meeting_code = serializers.CharField()
     password = serializers.CharField()
 
 
-class PendingChangeOutputSerializer(serializers.Serializer):
+class PendingChangeOutputSerializer(Serializer):
     id = serializers.IntegerField()
     requested_at = serializers.DateTimeField()
     proposed = serializers.DictField()
@@ -379,7 +409,7 @@ class BookingOccurrencesOutputSerializer(serializers.ListSerializer):
         return self.parent.parts(instance).occurrences
 
 
-class BookingOutputSerializer(serializers.Serializer):
+class BookingOutputSerializer(Serializer):
     """A booking as the viewer (context["viewer"]) may see it. Fetch it with
     `bookings.selectors.booking_list_for_user` or `booking_get_visible`."""
 

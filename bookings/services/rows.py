@@ -37,7 +37,7 @@ def raise_if_blocked(room: Room, slots) -> None:
     once more on every request: bench/bookings.py (c)."""
     if connection.vendor != "postgresql":
         raise_if_taken(room, slots)
-    elif conflicts.slot_conflicts(room=room, slots=slots, meetings=False):
+    elif conflicts.blackout_overlaps(room=room, slots=slots):
         raise_if_taken(room, slots)  # the blackout, and any meeting taken too
 
 
