@@ -133,3 +133,15 @@ def test_a_refused_page_is_the_sites_403_page():
     html = response.content.decode()
     assert 'class="site-header"' in html
     assert "You may not open this page" in html
+
+
+def test_a_refused_address_filter_in_admin_is_the_sites_400_page(settings):
+    settings.DEBUG = False  # with DEBUG, Django shows its technical 400 page instead
+    client = Client(HTTP_ACCEPT_LANGUAGE="en", raise_request_exception=False)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.get("/admin/bookings/booking/", {"topic__icontains": "Merger"})
+
+    html = assert_site_page(response, 400)
+    assert "MeetingOps could not use this request" in html
+    assert "without editing the address" in html
