@@ -64,7 +64,7 @@ def model_validate(instance: models.Model, *, exclude: Iterable[str] = ()) -> No
         raise refusal(error) from None
 
 
-def _check_known(data: Mapping[str, Any], fields: Sequence[str]) -> None:
+def known_fields_check(data: Mapping[str, Any], fields: Sequence[str]) -> None:
     unknown = sorted(set(data) - set(fields))
     if unknown:
         # A caller's mistake, not a user's: nothing outside `fields` is edited here.
@@ -76,7 +76,7 @@ def model_create(
 ) -> M:
     """A new row from `data` (only `fields`) and `extra` (set by the service itself, such
     as who created it), validated and inserted."""
-    _check_known(data, fields)
+    known_fields_check(data, fields)
     instance = model(**data, **extra)
     model_validate(instance)
     instance.save(force_insert=True)
@@ -103,7 +103,7 @@ def model_update(
     validate and save the fields that changed (many-to-many ones too). Returns the
     changes, `{field: {"old": ..., "new": ...}}` (a secret: "changed"); empty when
     nothing changed, and then nothing was written."""
-    _check_known(data, fields)
+    known_fields_check(data, fields)
     changes: dict[str, Any] = {}
     simple: list[str] = []
     many: dict[str, list[models.Model]] = {}

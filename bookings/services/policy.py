@@ -13,7 +13,7 @@ from bookings.models import (
     UsagePolicy,
 )
 from meetingops.errors import InvalidTransition
-from meetingops.updates import model_validate
+from meetingops.updates import known_fields_check, model_validate
 from oversight import audit
 
 if TYPE_CHECKING:
@@ -35,9 +35,7 @@ def _version_add(
     *, actor: User, values: Mapping[str, Any], previous: UsagePolicy | None
 ) -> UsagePolicy:
     """Caller holds the latest version's lock (`previous`, None when there is none)."""
-    unknown = sorted(set(values) - set(POLICY_FIELDS))
-    if unknown:
-        raise TypeError(f"not a usage policy rule: {', '.join(unknown)}")
+    known_fields_check(values, POLICY_FIELDS)
     policy = UsagePolicy(
         **values, version=(previous.version if previous else 0) + 1, created_by=actor
     )
@@ -91,9 +89,7 @@ def usage_policy_update(
                 % {"version": policy.version, "latest": latest.version if latest else "–"}
             )
         values = {name: getattr(latest, name) for name in POLICY_FIELDS}
-        unknown = sorted(set(data) - set(POLICY_FIELDS))
-        if unknown:
-            raise TypeError(f"not a usage policy rule: {', '.join(unknown)}")
+        known_fields_check(data, POLICY_FIELDS)
         if all(values[name] == value for name, value in data.items()):
             return latest
         return _version_add(actor=actor, values={**values, **data}, previous=latest)
