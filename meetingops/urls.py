@@ -17,6 +17,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
     path("language", views.language_set, name="language_set"),
+    path("", include("bookings.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("security.urls")),
     path("admin/", admin.site.urls),

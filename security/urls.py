@@ -7,6 +7,7 @@ from security import views
 app_name = "security"
 
 urlpatterns = [
+    path("profile/", views.profile, name="profile"),
     path("security/", views.token_list, name="tokens"),
     path("security/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -75,3 +75,8 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The API token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("security:tokens")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    return render(request, "bookings/pages/scaffold.html", {"title": "Profile"})

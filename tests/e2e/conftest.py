@@ -123,3 +123,53 @@ def sign_in(page: Page, submit_sign_in_form: Callable[..., None]) -> Callable[..
         return page
 
     return _sign_in
+
+
+# Accessibility: axe-core as axe-playwright-python carries it (no download). A page
+# passes with no serious or critical violation (DESIGN "Pages").
+AXE_FAILING_IMPACTS = frozenset({"serious", "critical"})
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """The serious and critical violations axe-core finds on the page now shown."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        violation
+        for violation in results.response["violations"]
+        if violation.get("impact") in AXE_FAILING_IMPACTS
+    ]
+
+
+def axe_summary(violations: list[dict]) -> str:
+    """One line per violation and node, for an assertion message a person can act on."""
+    return "\n".join(
+        f"{v['impact']} {v['id']}: {node['target']} — {v['help']}"
+        for v in violations
+        for node in v["nodes"]
+    )
+
+
+@pytest.fixture
+def assert_accessible(page: Page) -> Callable[[str], None]:
+    """`assert_accessible("what page")`: axe-core finds no serious or critical
+    violation on the page now shown."""
+
+    def _assert(where: str) -> None:
+        violations = axe_violations(page)
+        assert not violations, f"axe on {where}:\n{axe_summary(violations)}"
+
+    return _assert
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save the page now shown as docs/screenshots/<name>.png (the README shows them).
+    Names say page, language and width: `book-en-desktop`, `book-zh-phone`."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,1 @@
+"""The employees' page forms: they shape input for the booking services, which hold every rule."""
