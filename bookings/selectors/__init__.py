@@ -4,6 +4,8 @@ module per sub-domain:
 - `availability`: free rooms for a slot, a room's free slots on a day, a series' preview;
 - `occupancy`: the week's calendar of every room;
 - `review`: the approvers' queue and what they need to decide a request (BK-4);
+- `meeting`: what a meeting's page shows besides the booking: its history;
+- `mine`: My meetings, by where they stand, searched;
 - `visibility`: the bookings a person may look at, fetched with what they show (what
   they may read of each is `bookings.secrecy`'s to decide, SE-5).
 
@@ -18,6 +20,14 @@ from bookings.selectors.availability import (
     room_list_free_for_slot,
     series_preview,
 )
+from bookings.selectors.meeting import (
+    HistoryEntry,
+    ProposedValue,
+    booking_history,
+    change_proposal,
+    colleagues_by_email,
+)
+from bookings.selectors.mine import MINE_TABS, booking_list_mine
 from bookings.selectors.occupancy import occupancy_for_week, occupancy_for_week_json
 from bookings.selectors.review import (
     RECORD_DAYS,
@@ -47,29 +57,36 @@ from bookings.selectors.visibility import (
 )
 
 __all__ = [
+    "MINE_TABS",
     "RECORD_DAYS",
     "REVIEW_ORDERING",
     "ROOM_FEATURES",
     "BookingAccess",
     "BookingParts",
     "DaySlots",
+    "HistoryEntry",
     "OccurrenceConflicts",
     "OrganizerRecord",
+    "ProposedValue",
     "RuleCheck",
     "blackout_booked_meetings",
     "booking_access",
     "booking_details_visible_expression",
     "booking_get_visible",
     "booking_has_meeting_between",
+    "booking_history",
     "booking_invitee_counts",
     "booking_list_for_review",
     "booking_list_for_user",
+    "booking_list_mine",
     "booking_parts_prefetched",
     "booking_parts_written",
     "booking_pending_change",
     "booking_pending_conflicts",
     "booking_pending_occurrences",
     "booking_pending_rule_check",
+    "change_proposal",
+    "colleagues_by_email",
     "occupancy_for_week",
     "occupancy_for_week_json",
     "organizer_record",
