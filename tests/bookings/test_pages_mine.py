@@ -25,7 +25,7 @@ def text(response) -> str:
 
 
 def topics(response) -> list[str]:
-    return re.findall(r'<h2><a href="/meetings/\d+/">([^<]*)</a></h2>', response.content.decode())
+    return re.findall(r'<h3><a href="/meetings/\d+/">([^<]*)</a></h3>', response.content.decode())
 
 
 @pytest.fixture
