@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bookings import secrecy, selectors, services
@@ -243,7 +244,8 @@ def meeting_attendees_add(request: HttpRequest, booking_id: int) -> HttpResponse
             count = len(added.added)
             messages.success(
                 request,
-                _("%(count)d people are invited.") % {"count": count}
+                ngettext("%(count)d person is invited.", "%(count)d people are invited.", count)
+                % {"count": count}
                 if count
                 else _("Everyone named was already invited."),
             )

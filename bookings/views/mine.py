@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from bookings import selectors
@@ -23,7 +24,7 @@ TAB_LABELS = {
     "past": _("Past"),
     "rejected": _("Rejected"),
     "cancelled": _("Cancelled"),
-    "all": _("All"),
+    "all": pgettext_lazy("meetings", "All"),
 }
 
 
