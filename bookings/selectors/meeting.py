@@ -27,6 +27,26 @@ AUDITED_ONLY = (
     "booking.attendee_removed",
 )
 BOOKING_LABEL = Booking._meta.label_lower
+# The order in which the page names a booking's fields.
+FIELD_ORDER = (
+    "room",
+    "start",
+    "end",
+    "expected_headcount",
+    "confidential",
+    "topic",
+    "agenda",
+    "mode",
+    "recording_allowed",
+    "chat_allowed",
+    "password_required",
+)
+
+
+def _in_order(fields) -> list[str]:
+    return sorted(
+        fields, key=lambda f: FIELD_ORDER.index(f) if f in FIELD_ORDER else len(FIELD_ORDER)
+    )
 
 
 @dataclass(frozen=True)
@@ -82,7 +102,7 @@ def _change_entries(changes: list[BookingChange]) -> list[HistoryEntry]:
                 at=c.requested_at,
                 kind="change_requested",
                 actor=c.requested_by,
-                fields=sorted(c.proposed),
+                fields=_in_order(c.proposed),
                 change=c,
             )
         )
@@ -123,7 +143,7 @@ def _audited_entries(events: list[AuditEvent], starts: dict[int, dt.datetime], t
                     at=e.created_at,
                     kind=kind,
                     actor=e.actor,
-                    fields=sorted(data.get("changes", {})),
+                    fields=_in_order(data.get("changes", {})),
                 )
             )
         elif kind == "attendees_added":
@@ -185,8 +205,7 @@ def _shown(field: str, value, rooms: dict[int, Room]):
 def change_proposal(*, change: BookingChange) -> list[ProposedValue]:
     """What `change` asks, field by field, in the order a booking's page lists them.
     One query when it moves the meeting to another room, none otherwise."""
-    order = ("room", "start", "end", "expected_headcount", "confidential")
-    fields = sorted(change.proposed, key=lambda f: order.index(f) if f in order else len(order))
+    fields = _in_order(change.proposed)
     room_ids = {change.proposed.get("room"), change.previous.get("room")} - {None}
     rooms = Room.objects.in_bulk(room_ids) if "room" in change.proposed else {}
     return [

@@ -14,7 +14,7 @@ from bookings.models import Attendee, Booking, BookingChange, Occurrence
 from bookings.permissions import can_change
 from oversight.models import AuditEvent
 from tests.bookings.conftest import at, book
-from tests.conftest import signed_in
+from tests.conftest import api_client, signed_in
 from tests.factories import RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -457,3 +457,59 @@ def test_the_page_asks_a_bounded_number_of_queries(
         response = client.get(url(series))
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("who", ["organizer", "invitee", "approver", "supervisor", "stranger"])
+def test_the_page_opens_for_exactly_those_the_api_shows_it_to(client, request, meeting, who):
+    viewer = UserFactory() if who == "stranger" else request.getfixturevalue(who)
+    api = api_client(viewer).get(f"/api/v1/bookings/{meeting.pk}/")
+
+    response = page(client, viewer, meeting)
+
+    assert response.status_code == api.status_code
+    assert (api.status_code == 200) is (who != "stranger")
+    if api.status_code == 200:
+        join = api.json()["join"]
+        assert (meeting.join_url in response.content.decode()) is (join is not None)
+        guests = api.json()["attendees"]["guest_emails"]
+        assert ("gina@partner.example" in response.content.decode()) is bool(guests)
+
+
+def test_history_shows_a_rejected_change_who_decided_and_why(client, organizer, meeting, approver):
+    services.booking_change(
+        booking=meeting, actor=organizer, start=at(2, "14:00"), end=at(2, "15:00")
+    )
+    services.booking_reject(booking=meeting, actor=approver, reason="The afternoon is full")
+
+    body = text(page(client, organizer, meeting))
+
+    assert "Olga Organizer asked for a change: start, end." in body
+    assert f"{approver.get_full_name()} rejected the change; the meeting kept its slot." in body
+    assert "The afternoon is full" in body
+    assert 'data-testid="pending-change"' not in body
+    meeting.refresh_from_db()
+    assert meeting.status == Booking.Status.APPROVED
+
+
+def test_a_pending_request_changes_its_time_at_once(client, organizer, room, policy):
+    booking = book(organizer, room)
+    client = signed_in(client, organizer)
+
+    response = client.post(
+        url(booking, "bookings:meeting_change"),
+        change_data(booking, start_time="15:00", end_time="16:00"),
+        follow=True,
+    )
+
+    assert "The meeting is changed." in text(response)
+    assert booking.occurrences.get().start == at(2, "15:00")
+    assert not BookingChange.objects.filter(booking=booking).exists()
+
+
+def test_a_series_change_page_has_no_time_fields(client, organizer, room, policy):
+    series = book(organizer, room, recurrence_rule={"freq": "weekly", "count": 3})
+
+    body = text(page(client, organizer, series, "bookings:meeting_change"))
+
+    assert 'name="start_time"' not in body
+    assert "cancel it and book a new meeting" in body
