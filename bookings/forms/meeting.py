@@ -79,10 +79,10 @@ class ServiceErrorsForm(forms.Form):
                 placed = True
         violations = error.extra.get("violations") or []
         for violation in violations:
+            # Each broken rule at its field; one that concerns no field above the form.
             field = RULE_FIELDS.get(violation["code"])
-            if field in self.fields:
-                self.add_error(field, violation["detail"])
-                placed = True
+            self.add_error(field if field in self.fields else None, violation["detail"])
+            placed = True
         if not violations:
             field = RULE_FIELDS.get(error.code)
             if not placed and field in self.fields:

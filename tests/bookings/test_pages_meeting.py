@@ -513,3 +513,20 @@ def test_a_series_change_page_has_no_time_fields(client, organizer, room, policy
 
     assert 'name="start_time"' not in body
     assert "cancel it and book a new meeting" in body
+
+
+def test_every_broken_rule_is_shown_each_at_its_field(client, organizer, meeting):
+    client = signed_in(client, organizer)
+
+    response = client.post(
+        url(meeting, "bookings:meeting_change"),
+        change_data(meeting, start_time="06:00", end_time="07:00", expected_headcount=500),
+    )
+
+    body = text(response)
+    assert 'id="id_start_time_error"' in body  # working hours
+    assert 'id="id_expected_headcount_error"' in body  # the room's capacity
+    assert "holds at most 20 people" in body
+    assert 'value="500"' in body
+    meeting.refresh_from_db()
+    assert meeting.expected_headcount == 3
