@@ -12,6 +12,7 @@ from django.urls import reverse
 from bookings import services
 from bookings.models import Attendee, Booking, BookingChange, Occurrence
 from bookings.permissions import can_change
+from bookings.secrecy import BookingAccess
 from oversight.models import AuditEvent
 from tests.bookings.conftest import at, book
 from tests.conftest import api_client, signed_in
@@ -530,3 +531,21 @@ def test_every_broken_rule_is_shown_each_at_its_field(client, organizer, meeting
     assert 'value="500"' in body
     meeting.refresh_from_db()
     assert meeting.expected_headcount == 3
+
+
+def test_when_the_secrecy_module_says_busy_the_page_shows_only_the_slot(
+    client, invitee, meeting, monkeypatch
+):
+    # The page asks bookings.secrecy and shows what it allows, nothing of its own.
+    monkeypatch.setattr(
+        "bookings.secrecy.booking_access",
+        lambda **kwargs: BookingAccess(details=False, join=False, guest_emails=False),
+    )
+
+    body = text(page(client, invitee, meeting))
+
+    assert "Busy" in body
+    assert "Guest room" in body
+    assert "2026-12-09 10:00" in body
+    for secret in ("Merger talks", "Olga Organizer", "gina@partner.example", meeting.join_url):
+        assert secret not in body
