@@ -32,6 +32,11 @@
       var field = event.target;
       if (rooms && rooms.contains(field)) {
         if (field.name === "room") {
+          // A room is chosen now: the note that the one chosen before is not free goes.
+          var stale = rooms.querySelector("[data-testid=room-not-free]");
+          if (stale) {
+            stale.remove();
+          }
           refresh(preview);
         }
         return;

@@ -187,6 +187,7 @@ def test_booking_is_requested_and_lands_on_its_page_saying_it_is_pending(
 def test_times_are_read_in_the_users_own_time_zone(client, room):
     london = UserFactory(time_zone="Europe/London")
     signed_in(client, london)
+    assert "Times are in your time zone, Europe/London." in client.get(BOOK).content.decode()
     client.post(BOOK, form_data(room, start="03:00", duration="90"))
     occurrence = Occurrence.objects.get()
     # 03:00 in London is 11:00 in Shanghai (UTC+8, London UTC+0 in December).
