@@ -119,7 +119,7 @@
       input.value = "";
       if (status) {
         status.textContent = status.getAttribute("data-added-text")
-          ? status.getAttribute("data-added-text").replace("%s", entry)
+          ? status.getAttribute("data-added-text").replace("{person}", entry)
           : entry;
       }
       return true;

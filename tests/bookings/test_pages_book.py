@@ -76,7 +76,7 @@ def test_empty_form_suggests_the_first_slot_the_policy_allows_an_hour_two_people
     client, organizer, room, django_assert_max_num_queries
 ):
     signed_in(client, organizer)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = client.get(BOOK)
     html = response.content.decode()
     assert response.status_code == 200
@@ -140,7 +140,7 @@ def test_page_queries_do_not_grow_with_the_rooms(
     for taken in RoomFactory.create_batch(3):
         book(UserFactory(), taken, start=at(1, "09:00"), end=at(1, "10:00"))
     signed_in(client, organizer)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = client.get(BOOK)
     assert response.content.decode().count('name="room"') == count
 
@@ -160,7 +160,7 @@ def test_booking_is_requested_and_lands_on_its_page_saying_it_is_pending(
         confidential="on",
         mode="voice",
     )
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(20):
         response = client.post(BOOK, data)
     booking = Booking.objects.get()
     assert response.status_code == 303
