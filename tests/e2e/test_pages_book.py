@@ -206,3 +206,40 @@ def test_axe_passes_on_the_form_and_on_its_errors(page: Page, sign_in, rooms, as
     expect(page.locator("input[name=topic]")).to_have_value("Partner call")
     assert not Booking.objects.filter(topic="Partner call").exists()
     assert_accessible("the booking form with a refusal shown")
+
+
+def test_the_whole_flow_works_without_javascript(browser, live_server, rooms):
+    """No script runs: "Find rooms" re-renders the page with the rooms free for what was
+    typed, and the request is a plain POST."""
+    user = UserFactory(language="en")
+    context = browser.new_context(
+        java_script_enabled=False, locale="en-US", base_url=live_server.url
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        page.locator("input[name=login]").fill(user.email)
+        page.locator("input[name=password]").fill(UserFactory.PASSWORD)
+        page.locator("form:has(input[name=password]) button[type=submit]").click()
+        page.goto(BOOK_PATH)
+        expect(page.locator("[data-people-search]")).to_be_hidden()
+        expect(page.locator("input[name=end]")).to_be_visible()
+        page.locator("input[name=topic]").fill("Offline planning")
+        page.locator("input[name=date]").fill(rooms["wednesday"].strftime("%Y-%m-%d"))
+        page.locator("input[name=start]").fill("10:00")
+        page.locator("input[name=expected_headcount]").fill("8")
+        page.get_by_test_id("find-rooms").click()
+
+        expect(page.locator("input[name=topic]")).to_have_value("Offline planning")
+        expect(_room(page, rooms["small"])).to_have_count(0)
+        expect(_room(page, rooms["taken"])).to_have_count(0)
+        _room(page, rooms["large"]).check()
+        page.get_by_test_id("book-submit").click()
+
+        expect(page).to_have_url(MEETING)
+        booking = Booking.objects.get(organizer=user)
+        assert booking.room == rooms["large"]
+        assert booking.occurrences.get().start == rooms["wednesday"]
+    finally:
+        context.close()
