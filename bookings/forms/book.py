@@ -345,6 +345,9 @@ class BookingForm(forms.Form):
         """The meeting's start and end, aware in the user's zone; None while the date or
         the times are missing or cannot be read."""
         day, start, duration = self.value("date"), self.value("start"), self.value("duration")
+        if not duration and self.value("end"):
+            # The URL contract (?date=&start=&end=, a calendar's free slot) gives an end.
+            duration = CUSTOM_END
         if not (day and start and duration):
             return None
         starts = _local(day, start)

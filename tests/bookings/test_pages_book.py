@@ -473,6 +473,16 @@ def test_rooms_partial_says_when_the_chosen_room_is_not_free(client, organizer, 
     assert " checked" not in html
 
 
+def test_rooms_partial_reads_the_calendars_slot_with_its_end(client, organizer, room):
+    taken = RoomFactory()
+    book(UserFactory(), taken, start=at(2, "14:30"), end=at(2, "15:00"))
+    signed_in(client, organizer)
+    query = {"date": "2026-12-09", "start": "14:00", "end": "15:00"}
+    html = client.get(ROOMS, query, **HTMX).content.decode()
+    assert f'id="room-{room.pk}"' in html
+    assert f'id="room-{taken.pk}"' not in html
+
+
 def test_rooms_partial_says_what_is_missing(client, organizer, room):
     signed_in(client, organizer)
     html = client.get(ROOMS, form_data(None, start=""), **HTMX).content.decode()
