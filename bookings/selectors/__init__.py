@@ -12,6 +12,7 @@ The public names are importable from here."""
 from bookings.selectors.availability import (
     ROOM_FEATURES,
     DaySlots,
+    booking_first_bookable_start,
     room_free_slots_on_day,
     room_get_listed,
     room_list_active,
@@ -59,6 +60,7 @@ __all__ = [
     "blackout_booked_meetings",
     "booking_access",
     "booking_details_visible_expression",
+    "booking_first_bookable_start",
     "booking_get_visible",
     "booking_has_meeting_between",
     "booking_invitee_counts",
