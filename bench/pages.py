@@ -164,7 +164,7 @@ def pages_define(zone) -> list[Page]:
                     "free rooms partial",
                     "bookings:book_rooms",
                     "",
-                    lambda r: {**r.form_query(), "capacity": CAPACITY},
+                    lambda r: {**r.form_query(), "expected_headcount": CAPACITY},
                     htmx=True,
                 ),
             ],
