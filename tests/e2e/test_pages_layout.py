@@ -242,3 +242,22 @@ def test_the_language_switch_works_by_keyboard(page: Page, sign_in, employee):
 
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page).to_have_url(re.compile(r"/$"))
+
+
+# -- the layout around other pages -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page_locale", ["en-US", "zh-CN"])
+def test_the_sign_in_page_and_the_404_page_pass_axe_at_phone_width(
+    page: Page, sign_in, assert_accessible
+):
+    page.set_viewport_size(PHONE)
+    page.goto("/accounts/login/")
+    no_sideways_scroll(page)
+    assert_accessible("sign-in page, phone")
+
+    sign_in(UserFactory())
+    page.goto("/no-such-page/")
+    expect(page.get_by_test_id("error-page")).to_be_visible()
+    no_sideways_scroll(page)
+    assert_accessible("404 page, phone")

@@ -150,20 +150,26 @@ def test_without_meetings_home_offers_to_book_one(client):
 def test_my_requests_show_their_status(client):
     me = UserFactory()
     BookingFactory(organizer=me, topic="Waiting one")
-    BookingFactory(organizer=me, topic="Approved one", approved=True, start=next_wednesday_at("14:00"))
+    BookingFactory(
+        organizer=me, topic="Approved one", approved=True, start=next_wednesday_at("14:00")
+    )
 
     html = home(client, me)
 
     requests = html[html.index('data-testid="home-requests"') :]
     assert re.search(r"Waiting one</a>\s*<span class=\"status status-pending\">Pending", requests)
-    assert re.search(r"Approved one</a>\s*<span class=\"status status-approved\">Approved", requests)
+    assert re.search(
+        r"Approved one</a>\s*<span class=\"status status-approved\">Approved", requests
+    )
 
 
 def test_a_rejected_request_shows_the_reason_and_who_decided(client):
     me = UserFactory()
     approver = UserFactory(name="Ada Approver", is_staff=True, groups=["Approvers"])
     booking = BookingFactory(organizer=me, topic="Budget talk")
-    services.booking_reject(booking=booking, actor=approver, reason="The room is kept for the audit")
+    services.booking_reject(
+        booking=booking, actor=approver, reason="The room is kept for the audit"
+    )
 
     html = home(client, me)
 
@@ -260,7 +266,8 @@ def test_a_new_account_is_greeted_by_its_address_and_asked_to_complete_its_profi
     html = home(client, newcomer)
 
     assert "Welcome, zhao.lei" in html
-    assert ">none<" not in html and "Department" not in html
+    assert ">none<" not in html
+    assert "Department" not in html
     assert 'data-testid="profile-prompt"' in html
     assert f'href="{reverse("security:profile")}"' in html
 

@@ -127,7 +127,8 @@ def test_the_language_switch_posts_without_inline_script(client):
     assert f'action="{reverse("language_set")}" method="post"' in form
     assert '<input name="next" type="hidden" value="/meetings/">' in form
     assert "<noscript><button" in form
-    assert "onchange" not in html and "onclick" not in html
+    assert "onchange" not in html
+    assert "onclick" not in html
     assert "data-submit-on-change" in form
     assert "select[data-submit-on-change]" in (STATIC / "js" / "site.js").read_text()
 
@@ -208,7 +209,8 @@ def test_the_404_page_is_in_the_sites_look_and_the_readers_language(language, he
     assert response.status_code == 404
     html = response.content.decode()
     assert f'<html lang="{language}"' in html
-    assert 'class="site-header"' in html and 'class="site-places"' in html
+    assert 'class="site-header"' in html
+    assert 'class="site-places"' in html
     assert f"<h1>{heading}</h1>" in html
     assert '<main id="main"' in html
 
@@ -230,7 +232,8 @@ def test_the_403_page_is_translated(language, heading):
 
 
 @pytest.mark.parametrize(
-    ("language", "heading"), [("en", "Something went wrong on our side"), ("zh-hans", "服务器出错了")]
+    ("language", "heading"),
+    [("en", "Something went wrong on our side"), ("zh-hans", "服务器出错了")],
 )
 def test_the_500_page_is_translated_and_needs_no_user(monkeypatch, language, heading):
     def broken(*args, **kwargs):

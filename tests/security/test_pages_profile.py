@@ -85,7 +85,9 @@ def test_after_saving_the_home_page_greets_by_name_without_the_prompt(client, ne
 
 
 def test_saved_message_is_shown_as_a_status(client, newcomer, sales):
-    response = signed_in(client, newcomer).post(PROFILE, form_data(department=sales.pk), follow=True)
+    response = signed_in(client, newcomer).post(
+        PROFILE, form_data(department=sales.pk), follow=True
+    )
 
     html = response.content.decode()
     assert '<div class="messages" role="status">' in html
