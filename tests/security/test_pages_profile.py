@@ -186,3 +186,21 @@ def test_profile_asks_a_bounded_number_of_queries(
 
     with django_assert_max_num_queries(4):
         assert client.get(PROFILE).status_code == 200
+
+
+def test_a_refusal_of_the_service_is_shown_under_its_field(client, newcomer, sales, monkeypatch):
+    from meetingops.updates import ModelInvalid
+    from security import services
+
+    def refuse(**kwargs):
+        raise ModelInvalid("Use a shorter name.", fields={"name": ["Use a shorter name."]})
+
+    monkeypatch.setattr(services, "user_update", refuse)
+
+    response = signed_in(client, newcomer).post(PROFILE, form_data(department=sales.pk))
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<small id="id_name-error" class="field-error" data-testid="error-name">' in html
+    assert "Use a shorter name." in html
+    assert 'value="Zhao Lei"' in html
