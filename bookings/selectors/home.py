@@ -67,9 +67,9 @@ class HomeMeeting:
 
 def _mine(user) -> Q:
     """Meetings of bookings I organize or am an active invitee of (not those I merely
-    oversee: the home page is about my own day)."""
-    invited = secrecy.active_invitations(user).values("booking_id")
-    return Q(booking__organizer=user) | Q(booking_id__in=invited)
+    oversee: the home page is about my own day), through secrecy's UNION of ids (an OR
+    here would scan every booking on PostgreSQL)."""
+    return Q(booking_id__in=secrecy.organized_or_invited_ids(user))
 
 
 def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeeting]:
