@@ -4,15 +4,45 @@
 (function () {
   "use strict";
 
-  // The language switch submits as soon as a language is chosen (the <noscript>
-  // button does it otherwise).
+  // The language switch submits as soon as a language is picked with the pointer (the
+  // <noscript> button does it otherwise). From the keyboard, the arrows only move
+  // through the languages (WCAG 3.2.2: no change of page on input alone): Enter, or
+  // leaving the list, then submits the language chosen.
   function submitOnChange(root) {
     root.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
-      select.addEventListener("change", function () {
+      var initial = select.value;
+      var keyed = false;
+      function submit() {
+        if (select.value === initial) {
+          return;
+        }
+        initial = select.value;
         if (select.form.requestSubmit) {
           select.form.requestSubmit();
         } else {
           select.form.submit();
+        }
+      }
+      select.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          submit();
+        } else if (event.key !== "Tab") {
+          keyed = true;
+        }
+      });
+      select.addEventListener("pointerdown", function () {
+        keyed = false;
+      });
+      select.addEventListener("change", function () {
+        if (!keyed) {
+          submit();
+        }
+      });
+      select.addEventListener("blur", function () {
+        if (keyed) {
+          keyed = false;
+          submit();
         }
       });
     });

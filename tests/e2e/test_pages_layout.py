@@ -239,6 +239,9 @@ def test_the_language_switch_works_by_keyboard(page: Page, sign_in, employee):
 
     _tab_until(page, "#language-select")
     page.keyboard.press("ArrowUp")  # 简体中文 is listed before English
+    # The arrows only choose (no change of page on input alone); Enter switches.
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.keyboard.press("Enter")
 
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page).to_have_url(re.compile(r"/$"))
