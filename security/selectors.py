@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from security import roles
-from security.models import ApiToken
+from security.models import ApiToken, Department
 
 
 def it_alert_recipients() -> list[str]:
@@ -63,3 +63,14 @@ def user_list_by_emails(*, emails: Iterable[str]) -> dict[str, object]:
         return {}
     users = get_user_model().objects.filter(email__in=wanted)
     return {user.email.lower(): user for user in users}
+
+
+def user_profile_incomplete(*, user) -> bool:
+    """A new account has no name or no department yet: the home page asks its owner to
+    complete the profile (approvers and colleagues see who books by them)."""
+    return not user.name.strip() or user.department_id is None
+
+
+def department_list_active() -> QuerySet[Department]:
+    """The departments a person may choose on their profile, by name."""
+    return Department.objects.filter(is_active=True).order_by("name", "pk")

@@ -2,6 +2,7 @@
 module per sub-domain:
 
 - `availability`: free rooms for a slot, a room's free slots on a day, a series' preview;
+- `home`: the home page's next meetings, requests and notices;
 - `occupancy`: the week's calendar of every room;
 - `review`: the approvers' queue and what they need to decide a request (BK-4);
 - `visibility`: the bookings a person may look at, fetched with what they show (what
@@ -18,6 +19,17 @@ from bookings.selectors.availability import (
     room_list_active,
     room_list_free_for_slot,
     series_preview,
+)
+from bookings.selectors.home import (
+    HOME_LIST_SIZE,
+    Countdown,
+    HomeMeeting,
+    HomeNotice,
+    HomeRequest,
+    countdown_to,
+    home_meetings_next,
+    home_notices,
+    home_requests,
 )
 from bookings.selectors.occupancy import occupancy_for_week, occupancy_for_week_json
 from bookings.selectors.review import (
@@ -48,12 +60,17 @@ from bookings.selectors.visibility import (
 )
 
 __all__ = [
+    "HOME_LIST_SIZE",
     "RECORD_DAYS",
     "REVIEW_ORDERING",
     "ROOM_FEATURES",
     "BookingAccess",
     "BookingParts",
+    "Countdown",
     "DaySlots",
+    "HomeMeeting",
+    "HomeNotice",
+    "HomeRequest",
     "OccurrenceConflicts",
     "OrganizerRecord",
     "RuleCheck",
@@ -72,6 +89,10 @@ __all__ = [
     "booking_pending_conflicts",
     "booking_pending_occurrences",
     "booking_pending_rule_check",
+    "countdown_to",
+    "home_meetings_next",
+    "home_notices",
+    "home_requests",
     "occupancy_for_week",
     "occupancy_for_week_json",
     "organizer_record",
