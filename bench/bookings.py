@@ -506,12 +506,13 @@ def random_weeks(rng: random.Random, count: int) -> list[dt.date]:
 class Http:
     """One client: a connection to gunicorn (reopened when the sync worker closes it)."""
 
-    def __init__(self, port: int, token: str | None = None):
+    def __init__(self, port: int, token: str | None = None, host: str = "127.0.0.1"):
+        self.host = host
         self.port = port
-        self.headers = {"Host": "127.0.0.1"}
+        self.headers = {"Host": host}
         if token:
             self.headers["Authorization"] = f"Bearer {token}"
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.connection = http.client.HTTPConnection(host, port, timeout=60)
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
         headers = dict(self.headers)
@@ -524,7 +525,7 @@ class Http:
             response = self.connection.getresponse()
         except (ConnectionError, http.client.HTTPException):
             self.connection.close()
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
             self.connection.request(method, path, body=payload, headers=headers)
             response = self.connection.getresponse()
         data = response.read()
@@ -546,10 +547,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def gunicorn_start(url: str, port: int, log_path: Path) -> subprocess.Popen:
-    env = {
+def server_env(url: str, settings: str = "bench.settings") -> dict[str, str]:
+    """The environment of the measured server (and of its collectstatic): DEBUG=false."""
+    return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SETTINGS_MODULE": settings,
         "DEBUG": "false",
         "SECRET_KEY": random_key(),
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -559,10 +561,24 @@ def gunicorn_start(url: str, port: int, log_path: Path) -> subprocess.Popen:
         "VAR_DIR": str(VAR_DIR),
         "EMAIL_URL": f"filemail://{VAR_DIR / 'mail'}",
     }
+
+
+def gunicorn_start(
+    url: str,
+    port: int,
+    log_path: Path,
+    *,
+    workers: int = WORKERS,
+    threads: int = 1,
+    settings: str = "bench.settings",
+) -> subprocess.Popen:
+    env = server_env(url, settings)
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "--workers",
-        str(WORKERS),
+        str(workers),
+        "--threads",
+        str(threads),
         "--bind",
         f"127.0.0.1:{port}",
         "--chdir",

@@ -154,9 +154,16 @@ def booking_list_visible_to(viewer) -> QuerySet[Booking]:
         return Booking.objects.none()
     if oversees_bookings(viewer):
         return Booking.objects.all()
-    return Booking.objects.filter(
-        Q(organizer=viewer) | Q(pk__in=active_invitations(viewer).values("booking_id"))
-    )
+    return Booking.objects.filter(pk__in=organized_or_invited_ids(viewer))
+
+
+def organized_or_invited_ids(viewer) -> QuerySet:
+    """The ids of the bookings `viewer` organizes or is an active invitee of, as a
+    subquery. A UNION, not `organizer = x OR id IN (...)`: PostgreSQL answers the OR
+    with a scan of every booking (about 100 ms over a million), the UNION from the
+    organizer and attendee indexes (about 5 ms, bench/pages.py)."""
+    organized = Booking.objects.filter(organizer=viewer).order_by().values("pk")
+    return organized.union(active_invitations(viewer).order_by().values("booking_id"))
 
 
 # -- many meetings at once, in Python and in SQL ------------------------------------------

@@ -20,7 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
+from bookings import selectors as booking_selectors
 from meetingops.api import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, error_body
+from security import selectors as security_selectors
 from security.services import user_language_set
 
 logger = logging.getLogger(__name__)
@@ -30,7 +32,17 @@ API_PREFIX = "/api/"
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """BK-7, X-2: my next meetings (with the join button in their sign-in window), my
+    latest requests and what was decided, the notices sent to me; and, for a new
+    account, the way to complete the profile."""
+    user = request.user
+    context = {
+        "meetings": booking_selectors.home_meetings_next(user=user),
+        "requests": booking_selectors.home_requests(user=user),
+        "notices": booking_selectors.home_notices(user=user),
+        "profile_incomplete": security_selectors.user_profile_incomplete(user=user),
+    }
+    return render(request, "home.html", context)
 
 
 @require_POST

@@ -1,19 +1,22 @@
 """The employee's security page (X-1): their personal API tokens, made and revoked here,
-and the way to their password change. Thin: the rules are in security/tokens.py."""
+and the way to their password change. Thin: the rules are in security/tokens.py.
+The profile (X-2): name, department, time zone and language, saved by `user_update`."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from meetingops.errors import ApplicationError
-from security import selectors, tokens
-from security.forms import ApiTokenCreateForm
+from security import selectors, services, tokens
+from security.forms import ApiTokenCreateForm, ProfileForm
 from security.models import ApiToken
 
 TOKENS_TEMPLATE = "security/tokens.html"
@@ -77,6 +80,53 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     return redirect("security:tokens")
 
 
+PROFILE_TEMPLATE = "security/profile.html"
+PROFILE_FIELDS = ("name", "department", "time_zone", "language")
+
+
+@never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "bookings/pages/scaffold.html", {"title": "Profile"})
+    """GET: my profile's form. POST: save it through `user_update` (audited); a chosen
+    language applies at once (this response's cookie, as the header's switch does), and
+    "as my browser asks" forgets the switch's choice. Bad input: the form again, with
+    what was typed and each error under its field, and nothing saved."""
+    if request.method == "GET":
+        return render(request, PROFILE_TEMPLATE, {"form": ProfileForm(user=request.user)})
+    form = ProfileForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
+        try:
+            user = services.user_update(user=request.user, actor=request.user, data=data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            return _profile_saved(request, language=user.language)
+    return render(request, PROFILE_TEMPLATE, {"form": form}, status=400)
+
+
+def _profile_saved(request: HttpRequest, *, language: str) -> HttpResponse:
+    # The message is read on the next page, in the language chosen here.
+    with translation.override(language or translation.get_language()):
+        messages.success(request, _("Your profile is saved."))
+    response = redirect("security:profile")
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    else:
+        response.delete_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response

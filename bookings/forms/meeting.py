@@ -49,6 +49,7 @@ class ServiceErrorsForm(forms.Form):
     it has one, by its help text: templates/bookings/pages/meeting_field.html)."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # the site's labels carry no colon
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if field.help_text:

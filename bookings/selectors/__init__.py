@@ -2,10 +2,11 @@
 module per sub-domain:
 
 - `availability`: free rooms for a slot, a room's free slots on a day, a series' preview;
+- `home`: the home page's next meetings, requests and notices;
 - `occupancy`: the week's calendar of every room;
-- `review`: the approvers' queue and what they need to decide a request (BK-4);
 - `meeting`: what a meeting's page shows besides the booking: its history;
 - `mine`: My meetings, by where they stand, searched;
+- `review`: the approvers' queue and what they need to decide a request (BK-4);
 - `visibility`: the bookings a person may look at, fetched with what they show (what
   they may read of each is `bookings.secrecy`'s to decide, SE-5).
 
@@ -14,11 +15,23 @@ The public names are importable from here."""
 from bookings.selectors.availability import (
     ROOM_FEATURES,
     DaySlots,
+    booking_first_bookable_start,
     room_free_slots_on_day,
     room_get_listed,
     room_list_active,
     room_list_free_for_slot,
     series_preview,
+)
+from bookings.selectors.home import (
+    HOME_LIST_SIZE,
+    Countdown,
+    HomeMeeting,
+    HomeNotice,
+    HomeRequest,
+    countdown_to,
+    home_meetings_next,
+    home_notices,
+    home_requests,
 )
 from bookings.selectors.meeting import (
     HistoryEntry,
@@ -57,14 +70,19 @@ from bookings.selectors.visibility import (
 )
 
 __all__ = [
+    "HOME_LIST_SIZE",
     "MINE_TABS",
     "RECORD_DAYS",
     "REVIEW_ORDERING",
     "ROOM_FEATURES",
     "BookingAccess",
     "BookingParts",
+    "Countdown",
     "DaySlots",
     "HistoryEntry",
+    "HomeMeeting",
+    "HomeNotice",
+    "HomeRequest",
     "OccurrenceConflicts",
     "OrganizerRecord",
     "ProposedValue",
@@ -72,6 +90,7 @@ __all__ = [
     "blackout_booked_meetings",
     "booking_access",
     "booking_details_visible_expression",
+    "booking_first_bookable_start",
     "booking_get_visible",
     "booking_has_meeting_between",
     "booking_history",
@@ -87,6 +106,10 @@ __all__ = [
     "booking_pending_rule_check",
     "change_proposal",
     "colleagues_by_email",
+    "countdown_to",
+    "home_meetings_next",
+    "home_notices",
+    "home_requests",
     "occupancy_for_week",
     "occupancy_for_week_json",
     "organizer_record",

@@ -162,3 +162,29 @@ def series_preview(
             {"start": slot_start, "end": slot_end, "free": not problems, "problems": problems}
         )
     return preview
+
+
+def booking_first_bookable_start(
+    *, now: dt.datetime, duration: dt.timedelta, step_minutes: int = 30
+) -> dt.datetime:
+    """The booking form's suggested start: the first whole `step_minutes` at or after
+    the policy's advance notice whose meeting of `duration` falls within working hours
+    on an allowed weekday (company time), within the horizon; else just the first step
+    after the notice. A suggestion only: `rules.check_slot` decides. One query."""
+    policy = rules.policy_current()
+    zone = rules.company_zone()
+    step = dt.timedelta(minutes=step_minutes)
+    earliest = (now + dt.timedelta(hours=policy.min_advance_hours)).astimezone(zone)
+    midnight = earliest.replace(hour=0, minute=0, second=0, microsecond=0)
+    steps = -(-(earliest - midnight) // step)  # rounded up to the next step
+    first = midnight + steps * step
+    candidate = first
+    for _day in range(min(policy.horizon_days, 31) + 1):
+        day = candidate.date()
+        opens = dt.datetime.combine(day, policy.workday_start, tzinfo=zone)
+        closes = dt.datetime.combine(day, policy.workday_end, tzinfo=zone)
+        start = max(candidate, opens)
+        if day.isoweekday() in policy.weekdays and start + duration <= closes:
+            return start
+        candidate = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return first

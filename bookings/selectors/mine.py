@@ -5,7 +5,7 @@ is one item with its meetings. A page of them is a fixed number of queries."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from bookings import secrecy
@@ -36,8 +36,7 @@ def booking_list_mine(*, user, tab: str = "upcoming", search: str = "") -> Query
     - rejected, cancelled: by the booking's status, latest first;
     - all: newest request first."""
     now = timezone.now()
-    invited = secrecy.active_invitations(user).values("booking_id")
-    bookings = Booking.objects.filter(Q(organizer=user) | Q(pk__in=invited))
+    bookings = Booking.objects.filter(pk__in=secrecy.organized_or_invited_ids(user))
     upcoming = _meetings(status__in=Occurrence.OCCUPYING, end__gt=now)
     bookings = bookings.annotate(
         details_visible=secrecy.details_visible_expression(user),

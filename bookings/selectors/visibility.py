@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from bookings import secrecy
 from bookings.models import Attendee, Booking, BookingChange, Occurrence
@@ -98,8 +98,7 @@ def booking_parts_written(
 def booking_list_for_user(*, user) -> QuerySet[Booking]:
     """The bookings `user` organizes or is invited to, newest first (the API filters
     them by status, room and days: bookings.api.filters)."""
-    invited = secrecy.active_invitations(user).values("booking_id")
-    bookings = Booking.objects.filter(Q(organizer=user) | Q(pk__in=invited))
+    bookings = Booking.objects.filter(pk__in=secrecy.organized_or_invited_ids(user))
     return _booking_with_details(bookings).order_by("-created_at", "-pk")
 
 

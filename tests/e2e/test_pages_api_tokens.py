@@ -25,6 +25,7 @@ def test_employee_makes_an_api_token_sees_its_secret_once_and_revokes_it(
     user = UserFactory(language="en")
     sign_in(user)
 
+    page.locator("details.user-menu > summary").click()  # the user menu holds it
     page.get_by_test_id("account-security").click()
     expect(page).to_have_url(live_server.url + SECURITY_PATH)
     expect(page.get_by_role("heading", name="Account security", level=1)).to_be_visible()

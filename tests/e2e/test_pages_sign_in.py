@@ -56,6 +56,7 @@ def test_signing_out_returns_to_the_sign_in_page_and_home_then_asks_to_sign_in(
 ):
     sign_in(UserFactory())
 
+    page.locator("details.user-menu > summary").click()  # the user menu holds it
     page.get_by_role("button", name=re.compile(r"^\s*(Sign out|退出)\s*$")).click()
 
     expect(page).to_have_url(_at(live_server, SIGN_IN_PATH))
