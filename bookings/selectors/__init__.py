@@ -4,6 +4,8 @@ module per sub-domain:
 - `availability`: free rooms for a slot, a room's free slots on a day, a series' preview;
 - `home`: the home page's next meetings, requests and notices;
 - `occupancy`: the week's calendar of every room;
+- `meeting`: what a meeting's page shows besides the booking: its history;
+- `mine`: My meetings, by where they stand, searched;
 - `review`: the approvers' queue and what they need to decide a request (BK-4);
 - `visibility`: the bookings a person may look at, fetched with what they show (what
   they may read of each is `bookings.secrecy`'s to decide, SE-5).
@@ -31,6 +33,14 @@ from bookings.selectors.home import (
     home_notices,
     home_requests,
 )
+from bookings.selectors.meeting import (
+    HistoryEntry,
+    ProposedValue,
+    booking_history,
+    change_proposal,
+    colleagues_by_email,
+)
+from bookings.selectors.mine import MINE_TABS, booking_list_mine
 from bookings.selectors.occupancy import occupancy_for_week, occupancy_for_week_json
 from bookings.selectors.review import (
     RECORD_DAYS,
@@ -61,6 +71,7 @@ from bookings.selectors.visibility import (
 
 __all__ = [
     "HOME_LIST_SIZE",
+    "MINE_TABS",
     "RECORD_DAYS",
     "REVIEW_ORDERING",
     "ROOM_FEATURES",
@@ -68,11 +79,13 @@ __all__ = [
     "BookingParts",
     "Countdown",
     "DaySlots",
+    "HistoryEntry",
     "HomeMeeting",
     "HomeNotice",
     "HomeRequest",
     "OccurrenceConflicts",
     "OrganizerRecord",
+    "ProposedValue",
     "RuleCheck",
     "blackout_booked_meetings",
     "booking_access",
@@ -80,15 +93,19 @@ __all__ = [
     "booking_first_bookable_start",
     "booking_get_visible",
     "booking_has_meeting_between",
+    "booking_history",
     "booking_invitee_counts",
     "booking_list_for_review",
     "booking_list_for_user",
+    "booking_list_mine",
     "booking_parts_prefetched",
     "booking_parts_written",
     "booking_pending_change",
     "booking_pending_conflicts",
     "booking_pending_occurrences",
     "booking_pending_rule_check",
+    "change_proposal",
+    "colleagues_by_email",
     "countdown_to",
     "home_meetings_next",
     "home_notices",

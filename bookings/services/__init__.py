@@ -5,6 +5,7 @@ tasks call these functions; none of them repeats a rule. One module per sub-doma
 - `decisions`: approvers approve (over the rules broken since, with a reason) or reject;
 - `changes`: the organizer changes a booking (BK-5);
 - `cancellation`: the organizer cancels (BK-6);
+- `attendees`: the organizer adds people to a meeting and removes them;
 - `policy`: versions of the usage policy;
 - `rooms`: rooms and their status (maintenance, retired);
 - `providers`: the providers that give meetings their links;
@@ -16,6 +17,11 @@ tasks call these functions; none of them repeats a rule. One module per sub-doma
 
 The public names are importable from here."""
 
+from bookings.services.attendees import (
+    AttendeesAdded,
+    booking_attendee_remove,
+    booking_attendees_add,
+)
 from bookings.services.blackouts import BLACKOUT_FIELDS, blackout_create, blackout_update
 from bookings.services.cancellation import booking_cancel
 from bookings.services.changes import MATERIAL_FIELDS, PLAIN_FIELDS, booking_change
@@ -59,12 +65,15 @@ __all__ = [
     "ROOM_FIELDS",
     "TRANSITIONS",
     "ApprovalOverrideRequired",
+    "AttendeesAdded",
     "BookingInputError",
     "BookingRequested",
     "PolicyVersionOld",
     "blackout_create",
     "blackout_update",
     "booking_approve",
+    "booking_attendee_remove",
+    "booking_attendees_add",
     "booking_cancel",
     "booking_change",
     "booking_reject",
