@@ -10,7 +10,7 @@ from playwright.sync_api import Page
 from security import tokens
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SIGNED_OUT_PAGES = [
     "/accounts/login/",
