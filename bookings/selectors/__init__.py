@@ -3,6 +3,7 @@ module per sub-domain:
 
 - `availability`: free rooms for a slot, a room's free slots on a day, a series' preview;
 - `occupancy`: the week's calendar of every room;
+- `calendar`: the room finder's day of rooms x hours, a room's week, my week;
 - `review`: the approvers' queue and what they need to decide a request (BK-4);
 - `visibility`: the bookings a person may look at, fetched with what they show (what
   they may read of each is `bookings.secrecy`'s to decide, SE-5).
@@ -12,11 +13,20 @@ The public names are importable from here."""
 from bookings.selectors.availability import (
     ROOM_FEATURES,
     DaySlots,
+    free_slots_within,
     room_free_slots_on_day,
     room_get_listed,
     room_list_active,
     room_list_free_for_slot,
     series_preview,
+)
+from bookings.selectors.calendar import (
+    CalendarWindow,
+    RoomFilters,
+    calendar_for_day,
+    calendar_for_my_week,
+    calendar_for_room_week,
+    provider_list_for_calendar,
 )
 from bookings.selectors.occupancy import occupancy_for_week, occupancy_for_week_json
 from bookings.selectors.review import (
@@ -52,9 +62,11 @@ __all__ = [
     "ROOM_FEATURES",
     "BookingAccess",
     "BookingParts",
+    "CalendarWindow",
     "DaySlots",
     "OccurrenceConflicts",
     "OrganizerRecord",
+    "RoomFilters",
     "RuleCheck",
     "blackout_booked_meetings",
     "booking_access",
@@ -70,9 +82,14 @@ __all__ = [
     "booking_pending_conflicts",
     "booking_pending_occurrences",
     "booking_pending_rule_check",
+    "calendar_for_day",
+    "calendar_for_my_week",
+    "calendar_for_room_week",
+    "free_slots_within",
     "occupancy_for_week",
     "occupancy_for_week_json",
     "organizer_record",
+    "provider_list_for_calendar",
     "room_free_slots_on_day",
     "room_get_listed",
     "room_list_active",
