@@ -144,10 +144,10 @@ def _payload(window: CalendarWindow, *, view: str, resources: bool) -> dict:
             "start": _wall(m["start"]),
             "end": _wall(m["end"]),
             "title": m["title"],
+            # The status is a word inside the event (status-*), not the event's colour.
             "classNames": [
                 "mo-event",
                 "mo-mine" if m["mine"] else "mo-busy" if m["busy"] else "mo-other",
-                f"status-{m['status']}",
             ],
             "extendedProps": {
                 "kind": "meeting",

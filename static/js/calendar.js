@@ -77,13 +77,40 @@
     return { domNodes: nodes };
   }
 
+  // EventCalendar marks its layout with table roles (table, row, cell...) in an order
+  // that is no table (axe: aria-required-children, aria-required-parent). The page's
+  // own table says the same as an accessible table; the drawing keeps no grid roles,
+  // only its meetings as text and links.
+  var GRID_ROLES = ["table", "grid", "row", "rowgroup", "columnheader", "rowheader", "cell", "gridcell"];
+  var GRID_ATTRIBUTES = ["aria-colindex", "aria-colspan"];
+  var GRID_SELECTOR = GRID_ROLES.map(function (role) { return '[role="' + role + '"]'; })
+    .concat(GRID_ATTRIBUTES.map(function (name) { return "[" + name + "]"; })).join(",");
+
+  function unroleGrid(box) {
+    box.querySelectorAll(GRID_SELECTOR).forEach(function (el) {
+      if (GRID_ROLES.indexOf(el.getAttribute("role")) >= 0) { el.removeAttribute("role"); }
+      GRID_ATTRIBUTES.forEach(function (name) { el.removeAttribute(name); });
+    });
+  }
+
+  function keepUnroled(box) {
+    unroleGrid(box);
+    new MutationObserver(function () { unroleGrid(box); }).observe(box, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ["role"].concat(GRID_ATTRIBUTES),
+    });
+  }
+
   // EventCalendar's markup, made readable to assistive technology: a meeting with a
-  // page is a link reachable from the keyboard; the others are labelled by their text.
+  // page is a link reachable from the keyboard; the others are plain text (not the
+  // buttons EventCalendar makes them, which would do nothing).
   function eventDidMount(info) {
     var el = info.el;
     var props = info.event.extendedProps || {};
     el.setAttribute("title", el.textContent.trim());
-    if (props.url) {
+    if (!props.url) {
+      el.removeAttribute("role");
+      el.removeAttribute("tabindex");
+    } else {
       el.setAttribute("role", "link");
       el.setAttribute("tabindex", "0");
       el.setAttribute("aria-label", el.textContent.trim());
@@ -126,7 +153,7 @@
       slotMinTime: data.slotMinTime,
       slotMaxTime: data.slotMaxTime,
       slotDuration: "00:30",
-      slotWidth: 48,
+      slotWidth: 40,
       allDaySlot: false,
       nowIndicator: false,
       height: resourceView ? "auto" : "36rem",
@@ -138,6 +165,15 @@
       slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       eventContent: eventContent,
+      // A room's name opens its week.
+      resourceLabelContent: function (info) {
+        var props = info.resource.extendedProps || {};
+        if (!props.url) { return info.resource.title; }
+        var link = document.createElement("a");
+        link.href = props.url;
+        link.textContent = info.resource.title;
+        return { domNodes: [link] };
+      },
       eventDidMount: eventDidMount,
       eventClassNames: function (info) { return info.event.classNames || []; },
       eventClick: function (info) {
@@ -181,6 +217,7 @@
         if (existing && window.EventCalendar.destroy) { window.EventCalendar.destroy(existing); }
         box.textContent = "";
         calendars.set(widget, window.EventCalendar.create(box, options(data, widget)));
+        keepUnroled(box);
         widget.removeAttribute("aria-busy");
       })
       .catch(function () {

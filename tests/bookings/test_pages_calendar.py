@@ -179,7 +179,7 @@ def test_the_days_json_has_the_rooms_as_resources_and_the_meetings_in_the_viewer
         "start": f"{WEDNESDAY}T03:00:00",
         "end": f"{WEDNESDAY}T04:00:00",
         "title": "Budget review",
-        "classNames": ["mo-event", "mo-other", "status-pending"],
+        "classNames": ["mo-event", "mo-other"],
         "extendedProps": {
             "kind": "meeting",
             "mine": False,
