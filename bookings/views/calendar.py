@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+import orjson
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from bookings.forms.calendar import (
     CalendarWeekForm,
     RoomFilterForm,
 )
-from bookings.models import Room
+from bookings.models import Occurrence, Room
 from bookings.selectors import (
     CalendarWindow,
     calendar_for_day,
@@ -43,41 +44,101 @@ DEFAULT_HOURS = (dt.time(8, 0), dt.time(20, 0))
 # -- what the pages and the JSON show of a window -----------------------------------------
 
 
-def _wall(moment: dt.datetime) -> str:
-    """A time as the viewer's wall clock, without offset: EventCalendar draws such a
-    time as it is, whatever the browser's own zone (the viewer's zone may not be it)."""
-    return timezone.localtime(moment).replace(tzinfo=None).isoformat(timespec="seconds")
+class _Links:
+    """The pages' URLs for many rooms and meetings, each route reversed once: a day of
+    200 rooms writes a thousand links."""
+
+    _ID = 918273645  # stands for the id in a reversed route
+
+    def __init__(self) -> None:
+        self.book = reverse("bookings:book")
+        self._room = reverse("bookings:calendar_room", args=[self._ID])
+        self._meeting = reverse("bookings:meeting", args=[self._ID])
+
+    def room_week(self, room_id: int) -> str:
+        return self._room.replace(str(self._ID), str(room_id))
+
+    def meeting(self, booking_id: int) -> str:
+        return self._meeting.replace(str(self._ID), str(booking_id))
+
+    def book_slot(self, room_id: int, start: dt.datetime, end: dt.datetime) -> str:
+        """The booking form filled in for a slot (the URL contract: the viewer's local
+        date and times), an hour at most: the form changes it."""
+        start, end = timezone.localtime(start), timezone.localtime(min(end, start + BOOK_LENGTH))
+        query = {
+            "room": room_id,
+            "date": start.date().isoformat(),
+            "start": start.strftime("%H:%M"),
+            "end": end.strftime("%H:%M") if end.date() == start.date() else "23:59",
+        }
+        return f"{self.book}?{urlencode(query)}"
 
 
-def book_url(room_id: int, start: dt.datetime, end: dt.datetime) -> str:
-    """The booking form filled in for a slot (the URL contract: local date and times)."""
-    start, end = timezone.localtime(start), timezone.localtime(min(end, start + BOOK_LENGTH))
-    query = {
-        "room": room_id,
-        "date": start.date().isoformat(),
-        "start": start.strftime("%H:%M"),
-        "end": end.strftime("%H:%M") if end.date() == start.date() else "23:59",
-    }
-    return f"{reverse('bookings:book')}?{urlencode(query)}"
+class _Wall(dict):
+    """Times as the viewer's wall clock, without offset: EventCalendar draws such a time
+    as it is, whatever the browser's own zone (the viewer's may not be it). A day's
+    meetings share a few dozen times: each is written once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.zone = timezone.get_current_timezone()
+
+    def __missing__(self, moment: dt.datetime) -> str:
+        local = moment.astimezone(self.zone).replace(tzinfo=None)
+        text = self[moment] = local.isoformat(timespec="seconds")
+        return text
 
 
-def _meeting_title(meeting: dict) -> str:
-    if meeting["busy"]:
-        return _("Busy")
-    if meeting["mine"]:
-        return _("My meeting: %(topic)s") % {"topic": meeting["topic"]}
-    return meeting["topic"]
+class _Clock(dict):
+    """Times as the tables write them: the machine's ISO form and the viewer's HH:MM,
+    each made once (a day's thousand meetings share a few dozen times)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.zone = timezone.get_current_timezone()
+
+    def __missing__(self, moment: dt.datetime) -> dict:
+        local = moment.astimezone(self.zone)
+        shown = self[moment] = {"iso": local.isoformat(), "hm": local.strftime("%H:%M")}
+        return shown
 
 
-def _shown(window: CalendarWindow) -> list[dict]:
+def _for_table(periods: list[dict], clock: _Clock) -> list[dict]:
+    """Periods (meetings, unavailable times) with their times written for a table."""
+    return [
+        {**period, "from": clock[period["start"]], "to": clock[period["end"]]} for period in periods
+    ]
+
+
+def _free_links(room: dict, slots, links: _Links, clock: _Clock) -> list[dict]:
+    book, where = _("Book %(start)s–%(end)s"), _("in %(room)s")
+    return [
+        {
+            "url": links.book_slot(room["id"], start, end),
+            "text": book % {"start": clock[start]["hm"], "end": clock[end]["hm"]},
+            "where": where % {"room": room["name"]},
+        }
+        for start, end in slots
+    ]
+
+
+def _shown(window: CalendarWindow, links: _Links) -> list[dict]:
     """The meetings that meet the window themselves (the selector reads those whose
-    preparation does too, for the free slots), each with what the page writes."""
+    preparation does too, for the free slots), each with its title and, for mine, the
+    link to its page."""
+    busy, mine = _("Busy"), _("My meeting: %(topic)s")
     shown = []
     for meeting in window.meetings:
         if meeting["end"] <= window.begin or meeting["start"] >= window.finish:
             continue
-        url = reverse("bookings:meeting", args=[meeting["booking"]]) if meeting["mine"] else None
-        shown.append({**meeting, "title": _meeting_title(meeting), "url": url})
+        if meeting["busy"]:
+            title, kind = busy, "busy"
+        elif meeting["mine"]:
+            title, kind = mine % {"topic": meeting["topic"]}, "mine"
+        else:
+            title, kind = meeting["topic"], "other"
+        url = links.meeting(meeting["booking"]) if meeting["mine"] else None
+        shown.append({**meeting, "title": title, "kind": kind, "url": url})
     return shown
 
 
@@ -110,13 +171,15 @@ def _unavailable(window: CalendarWindow) -> list[dict]:
 def _hours(window: CalendarWindow, meetings: list[dict]) -> tuple[str, str]:
     """The hours of the day the calendar draws: those of the working hours and of the
     meetings shown, in whole hours of the viewer's clock."""
-    stretches = [(start, end) for room in window.rooms for start, end in room["free"]]
-    stretches += [(m["start"], m["end"]) for m in meetings]
+    # A day's thousand meetings share a few dozen times: each pair is looked at once.
+    stretches = {(start, end) for room in window.rooms for start, end in room["free"]}
+    stretches |= {(m["start"], m["end"]) for m in meetings}
     if not stretches:
         return DEFAULT_HOURS[0].isoformat(), DEFAULT_HOURS[1].isoformat()
+    zone = timezone.get_current_timezone()
     first, last = 24 * 60, 0
     for start, end in stretches:
-        start, end = timezone.localtime(start), timezone.localtime(end)
+        start, end = start.astimezone(zone), end.astimezone(zone)
         if start.date() != end.date() and end.time() != dt.time.min:
             return "00:00:00", "24:00:00"
         first = min(first, start.hour * 60)
@@ -133,47 +196,13 @@ def _room_label(room: dict) -> str:
     return room["name"]
 
 
-def _payload(window: CalendarWindow, *, view: str, resources: bool) -> dict:
-    """The window as EventCalendar reads it: resources (the rooms), events (meetings,
-    and blackouts and maintenance as background), the free slots a click may book."""
-    meetings = _shown(window)
-    events = [
-        {
-            "id": f"o{m['id']}",
-            **({"resourceId": str(m["room"])} if resources else {}),
-            "start": _wall(m["start"]),
-            "end": _wall(m["end"]),
-            "title": m["title"],
-            # The status is a word inside the event (status-*), not the event's colour.
-            "classNames": [
-                "mo-event",
-                "mo-mine" if m["mine"] else "mo-busy" if m["busy"] else "mo-other",
-            ],
-            "extendedProps": {
-                "kind": "meeting",
-                "mine": m["mine"],
-                "busy": m["busy"],
-                "status": m["status"],
-                "statusLabel": str(m["status_label"]),
-                "room": m.get("room_name", ""),
-                "url": m["url"],
-            },
-        }
-        for m in meetings
-    ]
-    events += [
-        {
-            "id": f"u{index}",
-            **({"resourceIds": [str(r) for r in period["rooms"]]} if resources else {}),
-            "start": _wall(period["start"]),
-            "end": _wall(period["end"]),
-            "title": period["title"],
-            "display": "background",
-            "classNames": ["mo-unavailable"],
-            "extendedProps": {"kind": "unavailable"},
-        }
-        for index, period in enumerate(_unavailable(window))
-    ]
+def _payload(window: CalendarWindow, *, view: str) -> dict:
+    """The window as calendar.js reads it: the rooms (EventCalendar's resources), the
+    meetings, what holds rooms besides them (blackouts, maintenance), the free slots a
+    click may book. Meetings say only what SE-5 lets the viewer read (the selector's
+    "busy" has neither topic nor booking); times are the viewer's wall clock."""
+    links, wall = _Links(), _Wall()
+    meetings = _shown(window, links)
     slot_min, slot_max = _hours(window, meetings)
     return {
         "view": view,
@@ -182,32 +211,49 @@ def _payload(window: CalendarWindow, *, view: str, resources: bool) -> dict:
         "locale": "zh-CN" if (get_language() or "").startswith("zh") else "en",
         "slotMinTime": slot_min,
         "slotMaxTime": slot_max,
-        "resources": [
-            {
-                "id": str(room["id"]),
-                "title": _room_label(room),
-                "extendedProps": {
-                    "capacity": room["capacity"],
-                    "url": reverse("bookings:calendar_room", args=[room["id"]]),
-                },
-            }
+        "rooms": [
+            {"id": room["id"], "title": _room_label(room), "url": links.room_week(room["id"])}
             for room in window.rooms
         ]
-        if resources
+        if view == "day"
         else [],
-        "events": events,
+        "meetings": [
+            {
+                "id": m["id"],
+                "room": m["room"],
+                "start": wall[m["start"]],
+                "end": wall[m["end"]],
+                "title": m["title"],
+                "kind": m["kind"],  # mine, busy (SE-5's mask) or other
+                "status": m["status"],
+                "url": m["url"],
+                **({"roomName": m["room_name"]} if "room_name" in m else {}),
+            }
+            for m in meetings
+        ],
+        "unavailable": [
+            {
+                "rooms": period["rooms"],
+                "start": wall[period["start"]],
+                "end": wall[period["end"]],
+                "title": period["title"],
+            }
+            for period in _unavailable(window)
+        ],
         "free": [
-            {"room": room["id"], "start": _wall(start), "end": _wall(end)}
+            {"room": room["id"], "start": wall[start], "end": wall[end]}
             for room in window.rooms
             for start, end in room["free"]
         ],
-        "bookUrl": reverse("bookings:book"),
-        "labels": {
-            "notFree": _("That time is not free in this room: choose a free slot."),
-            "mine": _("My meeting"),
-            "busy": _("Busy"),
-        },
+        "statusLabels": {value: str(label) for value, label in Occurrence.Status.choices},
+        "bookUrl": links.book,
+        "labels": {"notFree": _("That time is not free in this room: choose a free slot.")},
     }
+
+
+def _json(payload: dict) -> HttpResponse:
+    # orjson: a day of 200 rooms is over a thousand meetings.
+    return HttpResponse(orjson.dumps(payload), content_type="application/json")
 
 
 def _query(params: dict) -> str:
@@ -225,7 +271,8 @@ def _day_input(request) -> tuple[RoomFilterForm, dt.date, str | None]:
 
 def _day_rows(window: CalendarWindow) -> list[dict]:
     """The no-JavaScript table: one row a room, its busy periods and free slots."""
-    meetings = _shown(window)
+    links = _Links()
+    meetings = _shown(window, links)
     by_room: dict[int, list[dict]] = {room["id"]: [] for room in window.rooms}
     for meeting in meetings:
         by_room.setdefault(meeting["room"], []).append(meeting)
@@ -233,17 +280,15 @@ def _day_rows(window: CalendarWindow) -> list[dict]:
     for period in _unavailable(window):
         for room_id in period["rooms"]:
             held[room_id].append(period)
+    clock = _Clock()
     return [
         {
             **room,
             "features_labels": [FEATURE_LABELS[name] for name in room["features"]],
-            "meetings": by_room[room["id"]],
-            "unavailable": held[room["id"]],
-            "free_links": [
-                {"start": start, "end": end, "url": book_url(room["id"], start, end)}
-                for start, end in room["free"]
-            ],
-            "week_url": reverse("bookings:calendar_room", args=[room["id"]]),
+            "meetings": _for_table(by_room[room["id"]], clock),
+            "unavailable": _for_table(held[room["id"]], clock),
+            "free_links": _free_links(room, room["free"], links, clock),
+            "week_url": links.room_week(room["id"]),
         }
         for room in window.rooms
     ]
@@ -285,7 +330,7 @@ def day(request):
 def day_events(request):
     form, day_shown, _problem = _day_input(request)
     window = calendar_for_day(viewer=request.user, day=day_shown, filters=form.room_filters())
-    return JsonResponse(_payload(window, view="day", resources=True))
+    return _json(_payload(window, view="day"))
 
 
 # -- a week of one room -------------------------------------------------------------------
@@ -297,29 +342,32 @@ def _week_input(request) -> tuple[dt.date, str | None]:
 
 def _week_days(window: CalendarWindow) -> list[dict]:
     """The no-JavaScript table of a week: one row a day."""
-    meetings = _shown(window)
+    links = _Links()
+    meetings = _shown(window, links)
     unavailable = _unavailable(window)
     room = window.rooms[0] if window.rooms else None
+    clock = _Clock()
     days = []
     begin = timezone.localtime(window.begin).date()
     for offset in range(7):
         date = begin + dt.timedelta(days=offset)
+        on_day = [m for m in meetings if timezone.localtime(m["start"]).date() == date]
+        held = [
+            p
+            for p in unavailable
+            if timezone.localtime(p["start"]).date()
+            <= date
+            <= timezone.localtime(p["end"] - dt.timedelta(microseconds=1)).date()
+        ]
+        free = [
+            s for s in (room["free"] if room else []) if timezone.localtime(s[0]).date() == date
+        ]
         days.append(
             {
                 "date": date,
-                "meetings": [m for m in meetings if timezone.localtime(m["start"]).date() == date],
-                "unavailable": [
-                    p
-                    for p in unavailable
-                    if timezone.localtime(p["start"]).date()
-                    <= date
-                    <= timezone.localtime(p["end"] - dt.timedelta(microseconds=1)).date()
-                ],
-                "free_links": [
-                    {"start": start, "end": end, "url": book_url(room["id"], start, end)}
-                    for start, end in (room["free"] if room else [])
-                    if timezone.localtime(start).date() == date
-                ],
+                "meetings": _for_table(on_day, clock),
+                "unavailable": _for_table(held, clock),
+                "free_links": _free_links(room, free, links, clock) if room else [],
             }
         )
     return days
@@ -366,7 +414,7 @@ def room_week(request, room_id: int):
 @require_GET
 def room_week_events(request, room_id: int):
     window, _week, _problem = _room_window(request, room_id)
-    return JsonResponse(_payload(window, view="room", resources=False))
+    return _json(_payload(window, view="room"))
 
 
 # -- a week of my meetings ----------------------------------------------------------------
@@ -395,7 +443,7 @@ def my_week(request):
 def my_week_events(request):
     week, _problem = _week_input(request)
     window = calendar_for_my_week(viewer=request.user, week_start=week)
-    return JsonResponse(_payload(window, view="mine", resources=False))
+    return _json(_payload(window, view="mine"))
 
 
 urlpatterns = [

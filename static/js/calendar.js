@@ -123,6 +123,50 @@
     }
   }
 
+  // The page's JSON as EventCalendar's resources and events. A meeting's kind (mine,
+  // busy, other) is its class and, in its title, its words.
+  function resourcesOf(data) {
+    return data.rooms.map(function (room) {
+      return { id: String(room.id), title: room.title, extendedProps: { url: room.url } };
+    });
+  }
+
+  function eventsOf(data) {
+    var onRooms = data.view === "day";
+    var events = data.meetings.map(function (m) {
+      var event = {
+        id: "o" + m.id,
+        start: m.start,
+        end: m.end,
+        title: m.title,
+        classNames: ["mo-event", "mo-" + m.kind],
+        extendedProps: {
+          kind: "meeting",
+          url: m.url,
+          status: m.status,
+          statusLabel: data.statusLabels[m.status] || m.status,
+          room: m.roomName || "",
+        },
+      };
+      if (onRooms) { event.resourceId = String(m.room); }
+      return event;
+    });
+    data.unavailable.forEach(function (period, index) {
+      var event = {
+        id: "u" + index,
+        start: period.start,
+        end: period.end,
+        title: period.title,
+        display: "background",
+        classNames: ["mo-unavailable"],
+        extendedProps: { kind: "unavailable" },
+      };
+      if (onRooms) { event.resourceIds = period.rooms.map(String); }
+      events.push(event);
+    });
+    return events;
+  }
+
   function options(data, widget) {
     var slots = freeSlots(data);
     var resourceView = data.view === "day";
@@ -148,8 +192,8 @@
       locale: data.locale,
       firstDay: 1,
       headerToolbar: { start: "", center: "", end: "" },
-      resources: data.resources,
-      events: data.events,
+      resources: resourcesOf(data),
+      events: eventsOf(data),
       slotMinTime: data.slotMinTime,
       slotMaxTime: data.slotMaxTime,
       slotDuration: "00:30",

@@ -34,7 +34,7 @@ def room_week_events(room) -> str:
 
 
 def meetings(payload) -> list[dict]:
-    return [e for e in payload["events"] if e["extendedProps"]["kind"] == "meeting"]
+    return payload["meetings"]
 
 
 def book_links(html: str) -> list[dict]:
@@ -169,27 +169,21 @@ def test_the_days_json_has_the_rooms_as_resources_and_the_meetings_in_the_viewer
 
     assert payload["date"] == WEDNESDAY
     assert payload["zone"] == "Europe/Berlin"
-    assert [r["title"] for r in payload["resources"]] == ["Tencent A"]
+    assert payload["rooms"] == [{"id": room.pk, "title": "Tencent A", "url": room_week(room)}]
     (meeting,) = meetings(payload)
     occurrence = booking.occurrences.get()
     assert meeting == {
-        "id": f"o{occurrence.pk}",
-        "resourceId": str(room.pk),
+        "id": occurrence.pk,
+        "room": room.pk,
         # 10:00-11:00 in Shanghai, as the Berlin viewer's wall clock.
         "start": f"{WEDNESDAY}T03:00:00",
         "end": f"{WEDNESDAY}T04:00:00",
         "title": "Budget review",
-        "classNames": ["mo-event", "mo-other"],
-        "extendedProps": {
-            "kind": "meeting",
-            "mine": False,
-            "busy": False,
-            "status": "pending",
-            "statusLabel": "Pending",
-            "room": "",
-            "url": None,
-        },
+        "kind": "other",
+        "status": "pending",
+        "url": None,
     }
+    assert payload["statusLabels"]["pending"] == "Pending"
 
 
 @pytest.mark.parametrize("how", ["organizer", "invitee"])
@@ -203,10 +197,9 @@ def test_my_meetings_are_flagged_with_their_own_class_text_and_page(
     payload = signed_in(client, viewer).get(DAY_EVENTS, {"date": WEDNESDAY}).json()
 
     (meeting,) = meetings(payload)
-    assert meeting["extendedProps"]["mine"] is True
-    assert "mo-mine" in meeting["classNames"]
+    assert meeting["kind"] == "mine"
     assert meeting["title"] == "My meeting: Mine"
-    assert meeting["extendedProps"]["url"] == reverse("bookings:meeting", args=[booking.pk])
+    assert meeting["url"] == reverse("bookings:meeting", args=[booking.pk])
 
 
 def test_a_removed_invitee_no_longer_has_the_meeting_as_theirs_nor_its_topic(
@@ -217,7 +210,7 @@ def test_a_removed_invitee_no_longer_has_the_meeting_as_theirs_nor_its_topic(
     payload = signed_in(client, viewer).get(DAY_EVENTS, {"date": WEDNESDAY}).json()
 
     (meeting,) = meetings(payload)
-    assert meeting["extendedProps"]["mine"] is False
+    assert meeting["kind"] == "busy"
     assert meeting["title"] == "Busy"
 
 
@@ -231,9 +224,8 @@ def test_anothers_confidential_meeting_is_only_busy_in_the_json_and_the_table(
     (meeting,) = meetings(response.json())
 
     assert meeting["title"] == "Busy"
-    assert meeting["extendedProps"]["busy"] is True
-    assert meeting["extendedProps"]["url"] is None
-    assert "mo-busy" in meeting["classNames"]
+    assert meeting["kind"] == "busy"
+    assert meeting["url"] is None
     for secret in ("Secret merger", organizer.name, organizer.email, "organizer"):
         assert secret not in body
     html = client.get(DAY, {"date": WEDNESDAY}).content.decode()
@@ -249,7 +241,7 @@ def test_someone_who_oversees_bookings_reads_a_confidential_meetings_topic(
     payload = signed_in(client, approver).get(DAY_EVENTS, {"date": WEDNESDAY}).json()
     (meeting,) = meetings(payload)
     assert meeting["title"] == "Secret merger"
-    assert meeting["extendedProps"]["mine"] is False
+    assert meeting["kind"] == "other"
 
 
 def test_blackouts_and_rooms_under_maintenance_are_shown_unavailable_with_no_free_slot(
@@ -263,14 +255,13 @@ def test_blackouts_and_rooms_under_maintenance_are_shown_unavailable_with_no_fre
     signed_in(client, viewer)
     payload = client.get(DAY_EVENTS, {"date": WEDNESDAY}).json()
 
-    assert [r["title"] for r in payload["resources"]] == [
+    assert [r["title"] for r in payload["rooms"]] == [
         "Broken (under maintenance)",
         "Tencent A",
     ]
-    unavailable = [e for e in payload["events"] if e["extendedProps"]["kind"] == "unavailable"]
-    assert {(tuple(e["resourceIds"]), e["title"], e["display"]) for e in unavailable} == {
-        ((str(room.pk),), "Unavailable: Network work", "background"),
-        ((str(fixing.pk),), "Under maintenance: Licence renewal", "background"),
+    assert {(tuple(u["rooms"]), u["title"]) for u in payload["unavailable"]} == {
+        ((room.pk,), "Unavailable: Network work"),
+        ((fixing.pk,), "Under maintenance: Licence renewal"),
     }
     free = [(s["room"], s["start"][11:16], s["end"][11:16]) for s in payload["free"]]
     assert free == [(room.pk, "08:00", "09:00"), (room.pk, "12:00", "20:00")]
@@ -284,8 +275,8 @@ def test_a_blackout_of_every_room_holds_each_of_them(client, viewer, room):
     other = RoomFactory(name="Zoom B")
     BlackoutFactory(all_rooms=True, start=at(2, "08:00"), end=at(2, "20:00"))
     payload = signed_in(client, viewer).get(DAY_EVENTS, {"date": WEDNESDAY}).json()
-    (blackout,) = [e for e in payload["events"] if e["extendedProps"]["kind"] == "unavailable"]
-    assert set(blackout["resourceIds"]) == {str(room.pk), str(other.pk)}
+    (blackout,) = payload["unavailable"]
+    assert set(blackout["rooms"]) == {room.pk, other.pk}
     assert payload["free"] == []
 
 
@@ -314,9 +305,9 @@ def test_the_day_is_filtered_by_capacity_features_and_provider(
     signed_in(client, viewer)
 
     payload = client.get(DAY_EVENTS, {"date": WEDNESDAY, **query}).json()
-    assert [r["title"] for r in payload["resources"]] == expected
-    shown = {e["resourceId"] for e in meetings(payload)}
-    assert shown <= {r["id"] for r in payload["resources"]}
+    assert [r["title"] for r in payload["rooms"]] == expected
+    shown = {m["room"] for m in meetings(payload)}
+    assert shown <= {r["id"] for r in payload["rooms"]}
     page = client.get(DAY, {"date": WEDNESDAY, **query})
     assert [row["name"] for row in page.context["rows"]] == expected
 
@@ -353,10 +344,9 @@ def test_a_rooms_weeks_json_draws_its_meetings_without_resources(client, viewer,
     payload = signed_in(client, viewer).get(room_week_events(room), {"week": WEDNESDAY}).json()
     assert payload["view"] == "room"
     assert payload["date"] == MONDAY.isoformat()
-    assert payload["resources"] == []
+    assert payload["rooms"] == []
     (meeting,) = meetings(payload)
     assert meeting["title"] == "Busy"
-    assert "resourceId" not in meeting
     assert "Secret" not in str(payload)
 
 
@@ -386,10 +376,10 @@ def test_my_week_shows_the_meetings_i_organize_and_am_invited_to_and_no_others(
     signed_in(client, viewer)
 
     payload = client.get(MINE_EVENTS, {"week": WEDNESDAY}).json()
-    shown = {m["title"]: m["extendedProps"] for m in meetings(payload)}
+    shown = {m["title"]: m for m in meetings(payload)}
     assert set(shown) == {"My meeting: I organize", "My meeting: I am invited"}
     assert shown["My meeting: I organize"]["url"] == reverse("bookings:meeting", args=[mine.pk])
-    assert shown["My meeting: I am invited"]["room"] == "Tencent A"
+    assert shown["My meeting: I am invited"]["roomName"] == "Tencent A"
     html = client.get(MINE, {"week": WEDNESDAY}).content.decode()
     assert "I organize" in html
     assert "I am invited" in html
@@ -438,7 +428,7 @@ def test_the_day_reads_a_bounded_number_of_queries_whatever_the_rooms(
         response = client.get(url, {"date": WEDNESDAY})
     assert response.status_code == 200
     if url == DAY_EVENTS:
-        assert len(response.json()["resources"]) == rooms
+        assert len(response.json()["rooms"]) == rooms
         assert len(meetings(response.json())) == min(rooms, 10) * 4
 
 
