@@ -51,7 +51,7 @@ class CalendarDayForm(forms.Form):
     """The day a calendar shows. A bad day is no error page: the calendar shows today
     and says why (`day_or_today`)."""
 
-    date = CalendarDayField(label=_("Day"), required=False, widget=DATE_INPUT)
+    date = CalendarDayField(label=_("Date"), required=False, widget=DATE_INPUT)
 
     def day_or_today(self) -> tuple[dt.date, str | None]:
         """The day asked for, or today (the viewer's) with the message to show."""

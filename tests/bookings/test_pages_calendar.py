@@ -447,3 +447,26 @@ def test_the_weeks_read_a_bounded_number_of_queries(
     ]:
         with django_assert_max_num_queries(9):
             assert client.get(url, params).status_code == 200
+
+
+# -- the day's free slots are the availability selector's ---------------------------------
+
+
+def test_the_days_free_slots_are_those_room_free_slots_on_day_gives_each_room(
+    viewer, organizer, policy
+):
+    from bookings.selectors import calendar_for_day, room_free_slots_on_day
+
+    prepared = RoomFactory(name="Prepared", preparation_minutes=20)
+    plain = RoomFactory(name="Plain")
+    book(organizer, prepared, start=at(2, "09:00"), end=at(2, "10:00"))
+    book(organizer, prepared, start=at(2, "10:30"), end=at(2, "12:00"))
+    book(organizer, plain, start=at(2, "13:00"), end=at(2, "14:30"), confidential=True)
+    BlackoutFactory(room=plain, start=at(2, "16:00"), end=at(2, "17:00"))
+    BlackoutFactory(all_rooms=True, start=at(2, "19:00"), end=at(2, "21:00"))
+    day = MONDAY + dt.timedelta(days=2)
+
+    window = calendar_for_day(viewer=viewer, day=day)
+    for room in (prepared, plain):
+        (row,) = [r for r in window.rooms if r["id"] == room.pk]
+        assert row["free"] == room_free_slots_on_day(room=room, day=day).free

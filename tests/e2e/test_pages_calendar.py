@@ -174,8 +174,14 @@ def test_a_rooms_week_and_my_week_pass_axe_in_english(
     screenshot(page, "calendar-room-en-desktop")
 
     page.goto(f"/calendar/mine/?week={day_of_rooms['date']}")
-    expect(page.locator(".calendar-box .ec-event.mo-mine")).to_contain_text("Alpha")
+    mine = page.locator(".calendar-box .ec-event.mo-mine")
+    expect(mine).to_contain_text("Alpha")
     assert_accessible("my week (en)")
+
+    # From the keyboard: my meeting is a link in the drawing too.
+    mine.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/meetings/{day_of_rooms['mine'].pk}/$"))
 
 
 def test_at_phone_width_the_calendar_scrolls_in_its_own_box_not_the_page(
