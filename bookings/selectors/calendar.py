@@ -142,7 +142,7 @@ def _meetings(
         viewer=viewer,
         invited_booking_ids=lambda: {row[6] for row in rows if row[10]},
     )
-    labels = dict(Occurrence.Status.choices)
+    labels = {value: str(label) for value, label in Occurrence.Status.choices}
     viewer_id = viewer.pk
     zone = timezone.get_current_timezone()
     return [

@@ -281,10 +281,11 @@ def _day_rows(window: CalendarWindow) -> list[dict]:
         for room_id in period["rooms"]:
             held[room_id].append(period)
     clock = _Clock()
+    features = {name: str(label) for name, label in FEATURE_LABELS.items()}
     return [
         {
             **room,
-            "features_labels": [FEATURE_LABELS[name] for name in room["features"]],
+            "features_labels": [features[name] for name in room["features"]],
             "meetings": _for_table(by_room[room["id"]], clock),
             "unavailable": _for_table(held[room["id"]], clock),
             "free_links": _free_links(room, room["free"], links, clock),
