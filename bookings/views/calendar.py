@@ -299,7 +299,7 @@ def _day_rows(window: CalendarWindow) -> list[dict]:
 @require_GET
 def day(request):
     form, day_shown, problem = _day_input(request)
-    if problem:
+    if problem and not request.htmx:
         messages.warning(request, problem)
     window = calendar_for_day(viewer=request.user, day=day_shown, filters=form.room_filters())
     filters = {
@@ -311,6 +311,8 @@ def day(request):
     context = {
         "form": form,
         "day": day_shown,
+        # The results block alone (htmx) says it itself: the page's messages are not in it.
+        "problem": problem if request.htmx else None,
         "rows": _day_rows(window),
         "events_url": reverse("bookings:calendar_events")
         + _query({"date": day_shown.isoformat(), **filters}),

@@ -134,6 +134,13 @@ def test_a_bad_date_shows_today_with_a_message_not_an_error_page(client, viewer,
     assert "showing today" in shown[0]
 
 
+def test_a_bad_date_in_an_htmx_request_is_said_in_the_results_it_returns(client, viewer, room):
+    response = signed_in(client, viewer).get(DAY, {"date": "soon"}, HTTP_HX_REQUEST="true")
+    assert response.context["day"] == MONDAY
+    assert "showing today" in response.content.decode()
+    assert not list(response.context["messages"])  # not left for the next page
+
+
 def test_without_a_date_the_day_is_today_in_the_viewers_zone(client, viewer, room):
     # Monday 09:00 in Shanghai is still Sunday in Los Angeles.
     viewer.time_zone = "America/Los_Angeles"
