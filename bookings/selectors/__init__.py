@@ -6,6 +6,7 @@ module per sub-domain:
 - `occupancy`: the week's calendar of every room;
 - `meeting`: what a meeting's page shows besides the booking: its history;
 - `mine`: My meetings, by where they stand, searched;
+- `calendar`: the room finder's day of rooms x hours, a room's week, my week;
 - `review`: the approvers' queue and what they need to decide a request (BK-4);
 - `visibility`: the bookings a person may look at, fetched with what they show (what
   they may read of each is `bookings.secrecy`'s to decide, SE-5).
@@ -16,11 +17,20 @@ from bookings.selectors.availability import (
     ROOM_FEATURES,
     DaySlots,
     booking_first_bookable_start,
+    free_slots_within,
     room_free_slots_on_day,
     room_get_listed,
     room_list_active,
     room_list_free_for_slot,
     series_preview,
+)
+from bookings.selectors.calendar import (
+    CalendarWindow,
+    RoomFilters,
+    calendar_for_day,
+    calendar_for_my_week,
+    calendar_for_room_week,
+    provider_list_for_calendar,
 )
 from bookings.selectors.home import (
     HOME_LIST_SIZE,
@@ -77,6 +87,7 @@ __all__ = [
     "ROOM_FEATURES",
     "BookingAccess",
     "BookingParts",
+    "CalendarWindow",
     "Countdown",
     "DaySlots",
     "HistoryEntry",
@@ -86,6 +97,7 @@ __all__ = [
     "OccurrenceConflicts",
     "OrganizerRecord",
     "ProposedValue",
+    "RoomFilters",
     "RuleCheck",
     "blackout_booked_meetings",
     "booking_access",
@@ -104,15 +116,20 @@ __all__ = [
     "booking_pending_conflicts",
     "booking_pending_occurrences",
     "booking_pending_rule_check",
+    "calendar_for_day",
+    "calendar_for_my_week",
+    "calendar_for_room_week",
     "change_proposal",
     "colleagues_by_email",
     "countdown_to",
+    "free_slots_within",
     "home_meetings_next",
     "home_notices",
     "home_requests",
     "occupancy_for_week",
     "occupancy_for_week_json",
     "organizer_record",
+    "provider_list_for_calendar",
     "room_free_slots_on_day",
     "room_get_listed",
     "room_list_active",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -121,7 +122,24 @@ def room_free_slots_on_day(*, room: Room, day: dt.date) -> DaySlots:
         )
     )
     busy += conflicts.blackouts_between(reach_from, closes, rooms=room).values_list("start", "end")
-    free, cursor = [], reach_from
+    slots = free_slots_within(opens=opens, closes=closes, busy=busy, preparation=prep)
+    return DaySlots(opens, closes, [(a.astimezone(zone), b.astimezone(zone)) for a, b in slots])
+
+
+def free_slots_within(
+    *,
+    opens: dt.datetime,
+    closes: dt.datetime,
+    busy: Iterable[tuple[dt.datetime, dt.datetime]],
+    preparation: dt.timedelta,
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """BK-9: the stretches of [opens, closes) in which a meeting can be held in a room
+    whose time line is taken by `busy` (occupied ranges [from, until): meetings with
+    their preparation, blackouts). A meeting needs the room's `preparation` free before
+    it, so a free stretch [a, b) of the time line admits meetings in [a + preparation,
+    b). Pure: `room_free_slots_on_day` and the day calendar (many rooms from one read)
+    both ask it."""
+    free, cursor = [], opens - preparation
     for busy_from, busy_until in sorted(busy):
         if busy_from > cursor:
             free.append((cursor, busy_from))
@@ -129,10 +147,10 @@ def room_free_slots_on_day(*, room: Room, day: dt.date) -> DaySlots:
     free.append((cursor, closes))
     slots = []
     for free_from, free_until in free:
-        meeting_from, meeting_until = max(free_from + prep, opens), min(free_until, closes)
+        meeting_from, meeting_until = max(free_from + preparation, opens), min(free_until, closes)
         if meeting_from < meeting_until:
-            slots.append((meeting_from.astimezone(zone), meeting_until.astimezone(zone)))
-    return DaySlots(opens, closes, slots)
+            slots.append((meeting_from, meeting_until))
+    return slots
 
 
 def series_preview(
