@@ -46,14 +46,8 @@ ACTION_LABELS = {
     "periodictask.enabled": _("Scheduled job enabled"),
     "periodictask.disabled": _("Scheduled job disabled"),
     "periodictask.run": _("Scheduled job run now"),
-    **{
-        f"{kind}.created": _("Schedule created")
-        for kind in SCHEDULE_KINDS
-    },
-    **{
-        f"{kind}.changed": _("Schedule changed")
-        for kind in SCHEDULE_KINDS
-    },
+    **{f"{kind}.created": _("Schedule created") for kind in SCHEDULE_KINDS},
+    **{f"{kind}.changed": _("Schedule changed") for kind in SCHEDULE_KINDS},
 }
 
 

@@ -294,9 +294,7 @@ class BookingAdmin(admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_permission(request, booking):
             raise PermissionDenied
-        paginator = self.get_paginator(
-            request, audit_event_list_for_target(target=booking), 100
-        )
+        paginator = self.get_paginator(request, audit_event_list_for_target(target=booking), 100)
         page_obj = paginator.get_page(request.GET.get(PAGE_VAR, 1))
         label = booking_label(booking)
         context = {
