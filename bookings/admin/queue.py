@@ -615,16 +615,7 @@ class BookingAdmin(admin.ModelAdmin):
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
-            path(
-                "<path:object_id>/approve/",
-                self.admin_site.admin_view(self.approve_view),
-                name="{}_{}_approve".format(*info),
-            ),
-            path(
-                "<path:object_id>/reject/",
-                self.admin_site.admin_view(self.reject_view),
-                name="{}_{}_reject".format(*info),
-            ),
+            # The meetings' first: <path:object_id> would take their whole address.
             path(
                 "<path:object_id>/meetings/<int:occurrence_id>/approve/",
                 self.admin_site.admin_view(self.approve_meeting_view),
@@ -634,6 +625,16 @@ class BookingAdmin(admin.ModelAdmin):
                 "<path:object_id>/meetings/<int:occurrence_id>/reject/",
                 self.admin_site.admin_view(self.reject_meeting_view),
                 name="{}_{}_reject_meeting".format(*info),
+            ),
+            path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name="{}_{}_approve".format(*info),
+            ),
+            path(
+                "<path:object_id>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name="{}_{}_reject".format(*info),
             ),
             *super().get_urls(),
         ]
