@@ -200,7 +200,7 @@ def test_a_single_meeting_shows_its_time_beside_the_decision(
 def test_approving_one_meeting_of_a_series_leaves_the_others_pending(
     approver_client, approver, series
 ):
-    first, second, third = meetings(series)
+    _first, second, _third = meetings(series)
 
     response = approver_client.post(f"{meeting_url(series, second, 'approve')}?{KEPT}")
 
