@@ -351,3 +351,23 @@ def test_a_rooms_name_is_translated_as_a_things_name_not_a_persons(monkeypatch):
         monkeypatch.setattr(catalog, "_catalog", {"name": "姓名", "room\x04name": "名称"})
 
         assert str(Room._meta.get_field("name").verbose_name) == "名称"
+
+
+def test_a_series_page_runs_no_more_queries_for_a_longer_series(
+    approver_client, organizer, room, policy, django_assert_max_num_queries
+):
+    short = book(organizer, room, recurrence_rule={"freq": "weekly", "count": 2})
+    long = book(
+        organizer,
+        room,
+        at(3, "10:00"),
+        at(3, "11:00"),
+        recurrence_rule={"freq": "weekly", "count": 8},
+    )
+    with django_assert_max_num_queries(40) as measured:
+        approver_client.get(change_url(short))
+
+    with django_assert_max_num_queries(len(measured.captured_queries)):
+        response = approver_client.get(change_url(long))
+
+    assert response.content.decode().count("/meetings/") == 2 * 8

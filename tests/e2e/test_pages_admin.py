@@ -237,3 +237,26 @@ def test_one_meeting_of_a_series_is_approved_from_its_page(
     first.refresh_from_db()
     assert (first.status, second.status) == ("pending", "approved")
     expect(page.locator(f'button[formaction*="/meetings/{second.pk}/"]')).to_have_count(0)
+
+
+def test_one_meeting_of_a_series_is_rejected_with_a_reason_from_the_keyboard(
+    page: Page, sign_in, assert_accessible, approver, queue_data
+):
+    series = queue_data["series"]
+    first, second = list(series.occurrences.order_by("start"))[:2]
+    page.set_viewport_size(DESKTOP)
+    sign_in(approver)
+    page.goto(_change(series))
+
+    page.locator(f'button[formaction*="/meetings/{first.pk}/reject/"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Reason")).to_be_visible()
+    assert_accessible("the reason asked before rejecting one meeting")
+    page.get_by_label("Reason").fill("The trainer is away that week")
+    page.get_by_role("button", name="Reject", exact=True).click()
+
+    expect(page.locator("ul.messagelist")).to_contain_text("Rejected the meeting of")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.reason) == ("rejected", "The trainer is away that week")
+    assert second.status == "pending"
