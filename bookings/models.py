@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Provider(models.Model):
@@ -25,7 +26,7 @@ class Provider(models.Model):
         MANUAL = "manual", _("Manual link")
         JITSI = "jitsi", _("Jitsi")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(pgettext_lazy("provider", "name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     base_url = models.URLField(
         _("base URL"), blank=True, help_text=_("Jitsi: the server, e.g. https://meet.jit.si")
@@ -53,7 +54,8 @@ class Room(models.Model):
         MAINTENANCE = "maintenance", _("Under maintenance")
         RETIRED = "retired", _("Retired")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    # "name" alone is a person's name in Chinese (姓名); a room's is 名称.
+    name = models.CharField(pgettext_lazy("room", "name"), max_length=100, unique=True)
     provider = models.ForeignKey(
         Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="rooms"
     )

@@ -21,6 +21,7 @@ from django_celery_beat.models import (
 )
 
 from meetingops import schedules
+from meetingops.admin_display import LabelledDateTimesMixin, YesNoColumnsMixin
 from meetingops.errors import ApplicationError
 
 for _model in (PeriodicTask, CrontabSchedule, IntervalSchedule, SolarSchedule, ClockedSchedule):
@@ -57,8 +58,16 @@ class ServiceSavedAdmin:
 
 
 @admin.register(PeriodicTask)
-class PeriodicTaskAdmin(ServiceSavedAdmin, beat_admin.PeriodicTaskAdmin):
+class PeriodicTaskAdmin(
+    LabelledDateTimesMixin, YesNoColumnsMixin, ServiceSavedAdmin, beat_admin.PeriodicTaskAdmin
+):
     actions = ("enable_tasks", "disable_tasks", "toggle_tasks", "run_tasks")
+    list_display = ("job", *beat_admin.PeriodicTaskAdmin.list_display[1:])
+
+    @admin.display(description=_("job"), ordering="name")
+    def job(self, obj: PeriodicTask) -> str:
+        """The job's name in the reader's language where it is one of ours."""
+        return schedules.job_label(obj.name)
 
     def edited(self, form) -> set[str]:
         # The form's "registered task" list sets the model's `task` (beat's form.clean).
@@ -172,5 +181,5 @@ class SolarScheduleAdmin(ScheduleAdmin, beat_admin.SolarScheduleAdmin):
 
 
 @admin.register(ClockedSchedule)
-class ClockedScheduleAdmin(ScheduleAdmin, beat_admin.ClockedScheduleAdmin):
+class ClockedScheduleAdmin(LabelledDateTimesMixin, ScheduleAdmin, beat_admin.ClockedScheduleAdmin):
     pass

@@ -41,6 +41,23 @@ VALUES_KEPT_OUT = frozenset({"args", "kwargs", "headers"})
 KEPT_BY_BEAT = frozenset({"last_run_at", "total_run_count", "date_changed"})
 
 
+# The jobs the migrations schedule, by the name they are given (data, which beat and
+# the migrations find them by), and how admin names them to its reader. A job made in
+# admin keeps the name it was given.
+JOB_LABELS = {
+    "bookings: check that no room is double-booked, nightly": _(
+        "Nightly check that no room is double-booked"
+    ),
+    "oversight: verify the audit chain nightly": _("Nightly check of the audit chain"),
+    "celery.backend_cleanup": _("Clean up old task results"),
+}
+
+
+def job_label(name: str) -> str:
+    label = JOB_LABELS.get(name)
+    return str(label) if label is not None else name
+
+
 class ScheduleInvalid(ApplicationError):
     code = "schedule_invalid"
 

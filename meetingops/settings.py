@@ -207,7 +207,8 @@ REST_FRAMEWORK = {
     # Bearer scheme. Sessions keep DRF's CSRF check (STYLE "Security habits").
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "security.api.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's SessionAuthentication, answering in the user's chosen language.
+        "security.api.authentication.UserLanguageSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON only, held to DATA_UPLOAD_MAX_MEMORY_SIZE; anything else is a 415.

@@ -6,10 +6,28 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from bookings import secrecy
+from oversight.actions import ACTION_LABELS, action_label
 from oversight.admin_mixins import ReadOnlyAdminMixin
 from oversight.models import AuditEvent
 
 BOOKING_TARGET = "bookings.booking"
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """The log's actions by their translated labels (the codes are the values)."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return sorted(
+            ((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda c: c[1]
+        )
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(action=self.value())
+        return queryset
 
 
 @admin.register(AuditEvent)
@@ -26,8 +44,15 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     model's own fields (`?target_label__icontains=`), so those on the label and the data
     are refused."""
 
-    list_display = ("seq", "created_at", "actor_label", "action", "target_type", "target_shown")
-    list_filter = ("action", "target_type")
+    list_display = (
+        "seq",
+        "created_at",
+        "actor_label",
+        "action_shown",
+        "target_type",
+        "target_shown",
+    )
+    list_filter = (ActionFilter, "target_type")
     search_fields = ("actor_label", "action", "visible_label", "target_id")
     search_help_text = _("Search by actor, action, target or target id.")
     date_hierarchy = "created_at"
@@ -36,7 +61,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
         "actor",
         "actor_label",
-        "action",
+        "action_shown",
         "target_type",
         "target_id",
         "target_shown",
@@ -80,6 +105,12 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
             )
         )
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_shown(self, obj: AuditEvent) -> str:
+        """The action's label in the reader's language; the code, as stored, beside it."""
+        label = action_label(obj.action)
+        return label if label == obj.action else f"{label} ({obj.action})"
 
     @admin.display(description=_("target"), ordering="visible_label")
     def target_shown(self, obj: AuditEvent) -> str:

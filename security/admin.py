@@ -4,16 +4,20 @@ it (security.services), which validates, writes and audits; nothing is deleted."
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from meetingops.admin_display import YesNoColumnsMixin
 from meetingops.errors import ApplicationError
 from oversight.admin_mixins import ServiceAdminMixin
 from security.models import ApiToken, Department, User
+from security.roles import role_label
 from security.services import (
     DEPARTMENT_FIELDS,
     USER_FIELDS,
@@ -40,17 +44,53 @@ class UserChangeAdminForm(UserChangeForm):
         fields = "__all__"
 
 
+class RoleFilter(admin.SimpleListFilter):
+    """Users by group, each named by its role's translated label."""
+
+    title = _("role")
+    parameter_name = "groups__id__exact"
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), role_label(name)) for pk, name in Group.objects.values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(groups__id=self.value())
+        return queryset
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """The roles (security.roles), listed by their labels in the reader's language."""
+
+    list_display = ("role", "name")
+
+    @admin.display(description=_("role"), ordering="name")
+    def role(self, obj: Group) -> str:
+        return role_label(obj.name)
+
+
 @admin.register(User)
-class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
+class UserAdmin(YesNoColumnsMixin, ServiceAdminMixin, DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     list_display = ("email", "name", "department", "is_active", "is_staff", "last_login")
-    list_filter = ("is_active", "is_staff", "is_superuser", "groups", "department")
+    list_filter = ("is_active", "is_staff", "is_superuser", RoleFilter, "department")
     list_select_related = ("department",)
     search_fields = ("email", "name")
     ordering = ("email",)
     autocomplete_fields = ("department",)
     readonly_fields = ("last_login", "date_joined", "password_changed_at")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups" and field is not None:
+            field.label_from_instance = lambda group: role_label(group.name)
+        return field
+
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("name", "department", "time_zone", "language")}),
@@ -144,7 +184,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class DepartmentAdmin(YesNoColumnsMixin, ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("name", "code", "parent", "is_active")
     list_filter = ("is_active",)
     list_select_related = ("parent",)

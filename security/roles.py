@@ -4,11 +4,29 @@ and call `grant_role_permissions` from a migration of their own."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+# The groups' names are data (migrations, permissions and tests find the groups by them);
+# admin shows each with its label, in the reader's language (ROLE_LABELS).
 APPROVERS = "Approvers"
 IT = "IT"
 SUPERVISORS = "Supervisors"
 TRAINERS = "Trainers"
 ROLES = (APPROVERS, IT, SUPERVISORS, TRAINERS)
+ROLE_LABELS = {
+    APPROVERS: _("Approvers"),
+    IT: _("IT department"),
+    SUPERVISORS: _("Supervision team"),
+    TRAINERS: _("Trainers"),
+}
+
+
+def role_label(name: str) -> str:
+    """A group's name as admin shows it: the role's label, or the name of a group made
+    by hand."""
+    label = ROLE_LABELS.get(name)
+    return str(label) if label is not None else name
+
 
 # "app_label.codename" per role. Admin access also needs is_staff (set with the role).
 # Later apps grant their own permissions from a migration (bookings 0003).

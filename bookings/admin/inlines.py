@@ -19,6 +19,7 @@ from bookings.models import (
     Occurrence,
     Room,
 )
+from meetingops.admin_display import yes_no
 from oversight.admin_mixins import ReadOnlyAdminMixin
 
 
@@ -58,7 +59,7 @@ class OccurrenceInline(BookingPartInline):
 
     @admin.display(description=_("late cancellation"))
     def late(self, obj: Occurrence) -> str:
-        return _("yes") if obj.late_cancellation else "–"
+        return yes_no(obj.late_cancellation)
 
     @admin.display(description=_("decided"))
     def decided(self, obj: Occurrence) -> str:
@@ -121,14 +122,16 @@ class BookingChangeInline(BookingPartInline):
     template = "admin/bookings/booking/readonly_inline.html"
     extra = 0
     can_delete = False
+    # The model's requested_by, decided_by, decided_at and reason have no verbose names
+    # (changing them would need a migration): these columns give them translated headers.
     fields = (
         "requested_at",
-        "requested_by",
+        "requester",
         "status",
         "what",
-        "decided_by",
-        "decided_at",
-        "reason",
+        "decider",
+        "decided_when",
+        "decision_reason",
     )
     readonly_fields = fields
     verbose_name = _("change")
@@ -136,6 +139,22 @@ class BookingChangeInline(BookingPartInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("requested_by", "decided_by", "booking")
+
+    @admin.display(description=_("requested by"))
+    def requester(self, obj: BookingChange) -> str:
+        return str(obj.requested_by)
+
+    @admin.display(description=_("decided by"))
+    def decider(self, obj: BookingChange) -> str:
+        return str(obj.decided_by) if obj.decided_by_id else "–"
+
+    @admin.display(description=_("decided at"))
+    def decided_when(self, obj: BookingChange) -> str:
+        return moment_label(obj.decided_at) if obj.decided_at else "–"
+
+    @admin.display(description=_("reason"))
+    def decision_reason(self, obj: BookingChange) -> str:
+        return obj.reason or "–"
 
     @admin.display(description=_("what changes"))
     def what(self, obj: BookingChange) -> str:

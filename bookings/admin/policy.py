@@ -16,6 +16,7 @@ from bookings.services import (
     usage_policy_create,
     usage_policy_update,
 )
+from meetingops.admin_display import yes_no
 from oversight.admin_mixins import ServiceAdminMixin
 
 
@@ -118,9 +119,9 @@ class UsagePolicyAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def version_label(self, obj: UsagePolicy) -> str:
         return f"v{obj.version}"
 
-    @admin.display(description=_("in force"), boolean=True)
-    def in_force(self, obj: UsagePolicy) -> bool:
-        return obj.version == obj.latest_version
+    @admin.display(description=_("in force"))
+    def in_force(self, obj: UsagePolicy) -> str:
+        return yes_no(obj.version == obj.latest_version)
 
     @admin.display(description=_("working hours"))
     def working_hours(self, obj: UsagePolicy) -> str:

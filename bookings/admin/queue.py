@@ -9,12 +9,15 @@ from collections.abc import Iterable
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models.constants import LOOKUP_SEP
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -34,6 +37,7 @@ from bookings.admin.filters import MeetingDateFilter
 from bookings.admin.inlines import BookingChangeInline, OccurrenceInline, change_rows
 from bookings.models import (
     Booking,
+    Occurrence,
 )
 from bookings.permissions import can_approve, is_approver
 from bookings.services import (
@@ -41,7 +45,10 @@ from bookings.services import (
     booking_approve,
     booking_reject,
 )
+from meetingops.admin_display import yes_no
 from meetingops.errors import ApplicationError
+from oversight.actions import action_label
+from oversight.selectors import audit_event_list_for_target
 
 
 class RejectReasonForm(forms.Form):
@@ -73,10 +80,11 @@ class ApproveOverrideForm(forms.Form):
 class BookingAdmin(admin.ModelAdmin):
     """BK-4: the approvers' queue of booking requests, and the page to decide one."""
 
+    # BK-4: start, status and series stay in view at 1280 px: the organizer's
+    # department shares their cell, and long text wraps (static/css/admin.css).
     list_display = (
         "topic_shown",
-        "organizer",
-        "department",
+        "organizer_shown",
         "room",
         "first_meeting",
         "status",
@@ -100,6 +108,7 @@ class BookingAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = ("approve_selected", "reject_selected")
     change_form_template = "admin/bookings/booking/change_form.html"
+    object_history_template = "admin/bookings/booking/object_history.html"
     reject_template = "admin/bookings/booking/reject_reason.html"
     approve_override_template = "admin/bookings/booking/approve_override.html"
     inlines = (OccurrenceInline, BookingChangeInline)
@@ -186,13 +195,23 @@ class BookingAdmin(admin.ModelAdmin):
             "topic", topic=obj.topic, confidential=obj.confidential, visible=obj.details_visible
         )
 
-    @admin.display(description=_("first start"), ordering="queue_start")
-    def first_meeting(self, obj: Booking):
-        return obj.queue_start
+    @admin.display(description=_("organizer"), ordering="organizer__name")
+    def organizer_shown(self, obj: Booking) -> str:
+        return panel("who", who=obj.organizer, department=obj.department)
 
-    @admin.display(description=_("series"), boolean=True)
-    def series(self, obj: Booking) -> bool:
-        return obj.is_series
+    @admin.display(description=_("start"), ordering="queue_start")
+    def first_meeting(self, obj: Booking) -> str:
+        """In the reader's zone and locale: the day, then the time under it (narrow)."""
+        local = timezone.localtime(obj.queue_start)
+        return panel(
+            "when",
+            day=formats.date_format(local, "DATE_FORMAT"),
+            time=formats.time_format(local, "TIME_FORMAT"),
+        )
+
+    @admin.display(description=_("series"))
+    def series(self, obj: Booking) -> str:
+        return yes_no(obj.is_series)
 
     # -- the change page -----------------------------------------------------------------
 
@@ -205,28 +224,105 @@ class BookingAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             label = booking_label(obj)
+            can_decide = obj.status == Booking.Status.PENDING and can_approve(request.user, obj)
             context.update(
                 {
                     "subtitle": label,
                     "booking_label": label,
-                    "can_decide": obj.status == Booking.Status.PENDING
-                    and can_approve(request.user, obj),
-                    "approve_url": reverse("admin:bookings_booking_approve", args=[obj.pk]),
-                    "reject_url": reverse("admin:bookings_booking_reject", args=[obj.pk]),
+                    "can_decide": can_decide,
+                    "queue_url": self._queue_url(request),
+                    "approve_url": self._kept(
+                        request, reverse("admin:bookings_booking_approve", args=[obj.pk])
+                    ),
+                    "reject_url": self._kept(
+                        request, reverse("admin:bookings_booking_reject", args=[obj.pk])
+                    ),
+                    **(self._decision_context(request, obj) if can_decide else {}),
                 }
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def _decision_context(self, request, booking: Booking) -> dict:
+        """What the decision at the top of the page shows: when the meetings waiting
+        for it are and, for a series, a decision per meeting (BK-4, BK-8)."""
+        pending = selectors.booking_pending_occurrences(booking=booking)
+        if not pending:
+            return {"decision_when": ""}
+        if len(pending) == 1:
+            when = f"{slot_label(pending[0].start, pending[0].end)}, {pending[0].room}"
+        else:
+            when = ngettext(
+                "%(count)d meeting, %(first)s to %(last)s",
+                "%(count)d meetings, %(first)s to %(last)s",
+                len(pending),
+            ) % {
+                "count": len(pending),
+                "first": slot_label(pending[0].start, pending[0].end),
+                "last": slot_label(pending[-1].start, pending[-1].end),
+            }
+        # The request's own meetings, one by one (a pending change is decided whole).
+        own = [o for o in pending if o.replaces_id is None]
+        meetings = []
+        if booking.is_series and len(own) > 1:
+            meetings = [
+                {
+                    "pk": o.pk,
+                    "slot": slot_label(o.start, o.end),
+                    "room": o.room,
+                    "approve_url": self._kept(
+                        request,
+                        reverse("admin:bookings_booking_approve_meeting", args=[booking.pk, o.pk]),
+                    ),
+                    "reject_url": self._kept(
+                        request,
+                        reverse("admin:bookings_booking_reject_meeting", args=[booking.pk, o.pk]),
+                    ),
+                }
+                for o in own
+            ]
+        return {"decision_when": when, "pending_meetings": meetings}
+
     def history_view(self, request, object_id, extra_context=None):
-        response = super().history_view(request, object_id, extra_context)
+        """The booking's own history from the audit log (OV-1): the request, its
+        changes and every decision, with who and why. Bookings are never edited in
+        admin, so Django's LogEntry has nothing to say about them. The data of an event
+        (reasons, notes) is shown only where the reader may see the meeting (SE-5)."""
+        from django.contrib.admin.views.main import PAGE_VAR
+
         booking = self.get_object(request, unquote(object_id))
-        if booking is not None and hasattr(response, "context_data"):
-            # The stock page titles itself with str(booking), the topic (SE-5).
-            label = booking_label(booking)
-            response.context_data["title"] = _("Change history: %s") % label
-            response.context_data["subtitle"] = None
-            response.context_data["object"] = Named(booking.pk, label)
-        return response
+        if booking is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, booking):
+            raise PermissionDenied
+        paginator = self.get_paginator(request, audit_event_list_for_target(target=booking), 100)
+        page_obj = paginator.get_page(request.GET.get(PAGE_VAR, 1))
+        label = booking_label(booking)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("History: %s") % label,
+            "subtitle": None,
+            "events": [
+                {
+                    "when": moment_label(event.created_at),
+                    "who": event.actor or event.actor_label or _("usage policy (automatic)"),
+                    "what": action_label(event.action),
+                    "why": _event_details(event.data) if booking.details_visible else [],
+                }
+                for event in page_obj
+            ],
+            "action_list": page_obj,
+            "page_range": paginator.get_elided_page_range(page_obj.number),
+            "page_var": PAGE_VAR,
+            "pagination_required": paginator.count > 100,
+            "module_name": str(capfirst(self.opts.verbose_name_plural)),
+            "object": Named(booking.pk, label),
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            "queue_url": self._queue_url(request),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.object_history_template, context)
 
     @admin.display(description=_("agenda"))
     def agenda_shown(self, obj: Booking) -> str:
@@ -377,20 +473,27 @@ class BookingAdmin(admin.ModelAdmin):
         reason: str | None,
         override_reason: str = "",
         blocked: list[tuple[Booking, ApprovalOverrideRequired]] | None = None,
+        occurrence: Occurrence | None = None,
     ) -> int:
         """Approve (reason None, over broken rules with `override_reason`) or reject
         each booking through the services; one that fails is reported by name and the
         others still proceed. An approval the service refuses for want of an override
-        reason goes to `blocked`, when given, for the page that asks for one."""
+        reason goes to `blocked`, when given, for the page that asks for one.
+        `occurrence`: decide that one meeting of the (one) booking only (BK-8)."""
         done = 0
         for booking in bookings:
             try:
                 if reason is None:
                     booking_approve(
-                        booking=booking, actor=request.user, override_reason=override_reason
+                        booking=booking,
+                        actor=request.user,
+                        occurrence=occurrence,
+                        override_reason=override_reason,
                     )
                 else:
-                    booking_reject(booking=booking, actor=request.user, reason=reason)
+                    booking_reject(
+                        booking=booking, actor=request.user, reason=reason, occurrence=occurrence
+                    )
             except ApprovalOverrideRequired as error:
                 if blocked is None:
                     raise
@@ -404,7 +507,18 @@ class BookingAdmin(admin.ModelAdmin):
                 )
             else:
                 done += 1
-        if done:
+        if done and occurrence is not None:
+            message = (
+                _("Approved the meeting of %(slot)s.")
+                if reason is None
+                else _("Rejected the meeting of %(slot)s.")
+            )
+            self.message_user(
+                request,
+                message % {"slot": slot_label(occurrence.start, occurrence.end)},
+                level=messages.SUCCESS,
+            )
+        elif done:
             message = (
                 ngettext(
                     "Approved %(count)d booking request.",
@@ -421,13 +535,17 @@ class BookingAdmin(admin.ModelAdmin):
             self.message_user(request, message % {"count": done}, level=messages.SUCCESS)
         return done
 
-    def _reject_page(self, request, bookings, form, *, action_url: str, bulk: bool):
+    def _reject_page(
+        self, request, bookings, form, *, action_url: str, bulk: bool, occurrence=None
+    ):
         context = {
             **self.admin_site.each_context(request),
             "title": _("Reject booking requests"),
             "subtitle": None,
             "opts": self.opts,
             "bookings": [booking_label(b) for b in bookings],
+            "meeting": slot_label(occurrence.start, occurrence.end) if occurrence else "",
+            "back_url": self._queue_url(request),
             "form": form,
             "action_url": action_url,
             "bulk": bulk,
@@ -438,17 +556,21 @@ class BookingAdmin(admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.reject_template, context)
 
-    def _approve(self, request, bookings, *, action_url: str, bulk: bool):
+    def _approve(self, request, bookings, *, action_url: str, bulk: bool, occurrence=None):
         """BK-4: approve; what breaks a rule now is approved only with a reason, which
         an intermediate page asks for (None: nothing left to ask)."""
         form = ApproveOverrideForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
             self._decide(
-                request, bookings, reason=None, override_reason=form.cleaned_data["override_reason"]
+                request,
+                bookings,
+                reason=None,
+                override_reason=form.cleaned_data["override_reason"],
+                occurrence=occurrence,
             )
             return None
         blocked: list[tuple[Booking, ApprovalOverrideRequired]] = []
-        self._decide(request, bookings, reason=None, blocked=blocked)
+        self._decide(request, bookings, reason=None, blocked=blocked, occurrence=occurrence)
         if not blocked:
             return None
         context = {
@@ -464,6 +586,8 @@ class BookingAdmin(admin.ModelAdmin):
                 }
                 for b, error in blocked
             ],
+            "meeting": slot_label(occurrence.start, occurrence.end) if occurrence else "",
+            "back_url": self._queue_url(request),
             "form": form,
             "action_url": action_url,
             "bulk": bulk,
@@ -491,6 +615,17 @@ class BookingAdmin(admin.ModelAdmin):
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
+            # The meetings' first: <path:object_id> would take their whole address.
+            path(
+                "<path:object_id>/meetings/<int:occurrence_id>/approve/",
+                self.admin_site.admin_view(self.approve_meeting_view),
+                name="{}_{}_approve_meeting".format(*info),
+            ),
+            path(
+                "<path:object_id>/meetings/<int:occurrence_id>/reject/",
+                self.admin_site.admin_view(self.reject_meeting_view),
+                name="{}_{}_reject_meeting".format(*info),
+            ),
             path(
                 "<path:object_id>/approve/",
                 self.admin_site.admin_view(self.approve_view),
@@ -512,15 +647,41 @@ class BookingAdmin(admin.ModelAdmin):
             raise PermissionDenied  # as admin answers for objects one may not see
         return booking
 
-    def _queue_url(self) -> str:
-        return reverse("admin:bookings_booking_changelist")
+    def _meeting_target(self, request, object_id, occurrence_id) -> tuple[Booking, Occurrence]:
+        booking = self._decision_target(request, object_id)
+        occurrence = (
+            Occurrence.objects.filter(booking=booking, pk=occurrence_id)
+            .only("pk", "start", "end", "booking_id")
+            .first()
+        )
+        if occurrence is None:
+            raise Http404(_("This meeting is not one of this booking's."))
+        return booking, occurrence
+
+    def _kept(self, request, url: str) -> str:
+        """`url` carrying the queue's filters the approver came from (preserved filters)."""
+        return add_preserved_filters(
+            {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}, url
+        )
+
+    def _queue_url(self, request) -> str:
+        """The queue as the approver left it: with the filters they had."""
+        return self._kept(request, reverse("admin:bookings_booking_changelist"))
+
+    def _after_meeting_url(self, request, booking: Booking) -> str:
+        """Back to the booking's page while something in it waits for a decision, else
+        to the queue."""
+        booking.refresh_from_db(fields=["status"])
+        if booking.status == Booking.Status.PENDING:
+            return self._kept(request, reverse("admin:bookings_booking_change", args=[booking.pk]))
+        return self._queue_url(request)
 
     def approve_view(self, request, object_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         booking = self._decision_target(request, object_id)
-        page = self._approve(request, [booking], action_url=request.path, bulk=False)
-        return page or HttpResponseRedirect(self._queue_url())
+        page = self._approve(request, [booking], action_url=request.get_full_path(), bulk=False)
+        return page or HttpResponseRedirect(self._queue_url(request))
 
     def reject_view(self, request, object_id):
         if request.method != "POST":
@@ -529,5 +690,65 @@ class BookingAdmin(admin.ModelAdmin):
         form = RejectReasonForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
             self._decide(request, [booking], reason=form.cleaned_data["reason"])
-            return HttpResponseRedirect(self._queue_url())
-        return self._reject_page(request, [booking], form, action_url=request.path, bulk=False)
+            return HttpResponseRedirect(self._queue_url(request))
+        return self._reject_page(
+            request, [booking], form, action_url=request.get_full_path(), bulk=False
+        )
+
+    def approve_meeting_view(self, request, object_id, occurrence_id):
+        """BK-8: approve one meeting of a series; the others still wait."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        booking, occurrence = self._meeting_target(request, object_id, occurrence_id)
+        page = self._approve(
+            request,
+            [booking],
+            action_url=request.get_full_path(),
+            bulk=False,
+            occurrence=occurrence,
+        )
+        return page or HttpResponseRedirect(self._after_meeting_url(request, booking))
+
+    def reject_meeting_view(self, request, object_id, occurrence_id):
+        """BK-8: reject one meeting of a series, with a reason; the others still wait."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        booking, occurrence = self._meeting_target(request, object_id, occurrence_id)
+        form = RejectReasonForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            self._decide(
+                request, [booking], reason=form.cleaned_data["reason"], occurrence=occurrence
+            )
+            return HttpResponseRedirect(self._after_meeting_url(request, booking))
+        return self._reject_page(
+            request,
+            [booking],
+            form,
+            action_url=request.get_full_path(),
+            bulk=False,
+            occurrence=occurrence,
+        )
+
+
+def _event_details(data: dict) -> list[str]:
+    """The why of an audit event about a booking, for its history: the reason, the note
+    and an override's reason, and how many meetings it concerned."""
+    details = []
+    if data.get("reason"):
+        details.append(_("Reason: %(reason)s") % {"reason": data["reason"]})
+    if data.get("note"):
+        details.append(_("Note: %(note)s") % {"note": data["note"]})
+    override = data.get("override") or {}
+    if override.get("reason"):
+        details.append(
+            _("Approved over broken rules, because: %(reason)s") % {"reason": override["reason"]}
+        )
+    if data.get("automatic"):
+        details.append(_("Approved automatically by the usage policy."))
+    occurrences = data.get("occurrences")
+    if isinstance(occurrences, list) and occurrences:
+        details.append(
+            ngettext("%(count)d meeting", "%(count)d meetings", len(occurrences))
+            % {"count": len(occurrences)}
+        )
+    return details

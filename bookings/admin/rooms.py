@@ -26,6 +26,7 @@ from bookings.services import (
     room_status_set,
     room_update,
 )
+from meetingops.admin_display import LabelledDateTimesMixin, YesNoColumnsMixin
 from oversight.admin_mixins import ServiceAdminMixin
 
 
@@ -100,7 +101,7 @@ class RoomAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Provider)
-class ProviderAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class ProviderAdmin(YesNoColumnsMixin, ServiceAdminMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "kind", "base_url", "is_active")
     list_filter = ("kind", "is_active")
@@ -117,7 +118,7 @@ class ProviderAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Blackout)
-class BlackoutAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class BlackoutAdmin(LabelledDateTimesMixin, YesNoColumnsMixin, ServiceAdminMixin, admin.ModelAdmin):
     """Blackout periods: no one can book then. Ended early by unticking "active"."""
 
     list_display = ("reason", "rooms", "start", "end", "is_active", "created_by")

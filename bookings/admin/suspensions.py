@@ -17,6 +17,7 @@ from bookings.services import (
     booking_suspension_impose,
     booking_suspension_lift,
 )
+from meetingops.admin_display import LabelledDateTimesMixin, yes_no
 from meetingops.errors import ApplicationError
 
 
@@ -73,7 +74,7 @@ class SuspensionLiftForm(forms.ModelForm):
 
 
 @admin.register(BookingSuspension)
-class BookingSuspensionAdmin(admin.ModelAdmin):
+class BookingSuspensionAdmin(LabelledDateTimesMixin, admin.ModelAdmin):
     """OV-5: the supervision team suspends or removes a user's right to book, and lifts
     a suspension early; both through `bookings.services`, which audits them. A lifted
     suspension is history: read-only. Nothing is deleted."""
@@ -143,6 +144,6 @@ class BookingSuspensionAdmin(admin.ModelAdmin):
     def until(self, obj: BookingSuspension) -> str:
         return moment_label(obj.end) if obj.end else _("Removed")
 
-    @admin.display(description=_("in force"), boolean=True)
-    def in_force(self, obj: BookingSuspension) -> bool:
-        return obj.in_force_at(timezone.now())
+    @admin.display(description=_("in force"))
+    def in_force(self, obj: BookingSuspension) -> str:
+        return yes_no(obj.in_force_at(timezone.now()))

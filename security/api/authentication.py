@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import (
+    BaseAuthentication,
+    SessionAuthentication,
+    get_authorization_header,
+)
 
 from security import tokens
 
 # X-2: the middleware runs before DRF knows who a token belongs to; the zone is set here.
 from security.middleware import activate_user_time_zone
+
+
+def activate_user_language(user) -> None:
+    """X-2: the language the user chose (the switch keeps it on their account) answers
+    them, over what their client's Accept-Language asks; without a choice, the
+    request's language (LocaleMiddleware's) stays."""
+    language = getattr(user, "language", "")
+    if language:
+        translation.activate(language)
+
 
 SCHEME = "Bearer"
 KEYWORD = SCHEME.lower().encode()
@@ -44,11 +60,29 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise invalid
         tokens.api_token_mark_used(token=token)
         activate_user_time_zone(token.user)
+        activate_user_language(token.user)
         return token.user, token
 
     def authenticate_header(self, request) -> str:
         # A 401 (not a 403) for a request without credentials, naming the scheme.
         return 'Bearer realm="api"'
+
+
+class UserLanguageSessionAuthentication(SessionAuthentication):
+    """DRF's session authentication (with its CSRF check), answering in the signed-in
+    user's chosen language (X-2)."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            activate_user_language(result[0])
+        return result
+
+
+class UserLanguageSessionScheme(SessionScheme):
+    """The schema names it as DRF's session scheme (cookieAuth)."""
+
+    target_class = "security.api.authentication.UserLanguageSessionAuthentication"
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

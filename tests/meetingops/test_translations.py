@@ -15,11 +15,51 @@ PO = BASE / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 
 
-def test_every_string_is_translated_and_none_is_fuzzy():
-    po = polib.pofile(str(PO))
+def untranslated(po: polib.POFile) -> list[str]:
+    """The live entries with an empty message (any plural form) or marked fuzzy."""
+    return [
+        e.msgid
+        for e in po
+        if not e.obsolete and ("fuzzy" in e.flags or not e.translated() or not _all_forms_given(e))
+    ]
 
-    assert [e.msgid for e in po if not e.translated() and not e.obsolete] == []
-    assert [e.msgid for e in po if "fuzzy" in e.flags] == []
+
+def _all_forms_given(entry) -> bool:
+    if entry.msgid_plural:
+        return bool(entry.msgstr_plural) and all(v.strip() for v in entry.msgstr_plural.values())
+    return bool(entry.msgstr.strip())
+
+
+def stale(po: polib.POFile, mo: gettext.GNUTranslations) -> list[str]:
+    """The translated entries the compiled catalogue does not say as the source does
+    (every plural form, and with its context)."""
+
+    def compiled(entry, n: int = 1) -> str:
+        if entry.msgid_plural:
+            if entry.msgctxt:
+                return mo.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
+            return mo.ngettext(entry.msgid, entry.msgid_plural, n)
+        if entry.msgctxt:
+            return mo.pgettext(entry.msgctxt, entry.msgid)
+        return mo.gettext(entry.msgid)
+
+    found = []
+    for e in po:
+        if e.obsolete or not e.translated():
+            continue
+        if e.msgid_plural:
+            # zh-hans has one plural form (nplurals=1): n=1 and n=2 both say form 0.
+            forms = e.msgstr_plural
+            ok = compiled(e, 1) == forms[0] and compiled(e, 2) == forms.get(1, forms[0])
+        else:
+            ok = compiled(e) == e.msgstr
+        if not ok:
+            found.append(e.msgid)
+    return found
+
+
+def test_every_string_is_translated_and_none_is_fuzzy():
+    assert untranslated(polib.pofile(str(PO))) == []
 
 
 def test_the_compiled_catalogue_matches_the_source():
@@ -27,16 +67,50 @@ def test_the_compiled_catalogue_matches_the_source():
     with MO.open("rb") as handle:
         mo = gettext.GNUTranslations(handle)
 
-    def compiled(entry) -> str:
-        if entry.msgid_plural:
-            return mo.ngettext(entry.msgid, entry.msgid_plural, 1)
-        return mo.gettext(entry.msgid)
+    assert stale(po, mo) == [], "run: python manage.py compilemessages"
 
-    def source(entry) -> str:
-        return entry.msgstr_plural[0] if entry.msgid_plural else entry.msgstr
 
-    stale = [e.msgid for e in po if e.translated() and compiled(e) != source(e)]
-    assert stale == [], "run: python manage.py compilemessages"
+SAMPLE = """
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Plural-Forms: nplurals=1; plural=0;\\n"
+
+msgid "Approve"
+msgstr "通过"
+
+#, fuzzy
+msgid "Reject"
+msgstr "驳回"
+
+msgid "Pending"
+msgstr ""
+
+msgid "%(count)d meeting"
+msgid_plural "%(count)d meetings"
+msgstr[0] ""
+
+msgctxt "room"
+msgid "name"
+msgstr "名称"
+"""
+
+
+def test_the_check_finds_an_empty_a_fuzzy_and_an_empty_plural_message():
+    po = polib.pofile(SAMPLE)
+
+    assert untranslated(po) == ["Reject", "Pending", "%(count)d meeting"]
+
+
+def test_the_check_finds_a_compiled_catalogue_out_of_step_with_its_source(tmp_path):
+    po = polib.pofile(SAMPLE)
+    po.save_as_mofile(str(tmp_path / "django.mo"))
+    po.find("Approve").msgstr = "批准"  # edited after compiling
+    po.find("name", msgctxt="room").msgstr = "名字"
+    with (tmp_path / "django.mo").open("rb") as handle:
+        mo = gettext.GNUTranslations(handle)
+
+    assert stale(po, mo) == ["Approve", "name"]
 
 
 def test_chinese_uses_the_glossary_words():
