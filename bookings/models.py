@@ -592,6 +592,10 @@ class NotificationDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "email"], name="notification_sent_once"),
         ]
+        # The home page's notices: a person's newest emails (bookings.selectors.home).
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.email}"
