@@ -122,8 +122,18 @@
     window.setInterval(refresh, 60000);
   }
 
+  // A secret shown once is selected whole when focused, ready to copy.
+  function selectOnFocus(root) {
+    root.querySelectorAll("input[data-select-on-focus]").forEach(function (input) {
+      input.addEventListener("focus", function () {
+        input.select();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     submitOnChange(document);
+    selectOnFocus(document);
     dropdowns(document);
     countdowns(document);
   });
