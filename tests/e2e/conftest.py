@@ -109,16 +109,22 @@ def page(browser: Browser, live_server, page_locale: str) -> Iterator[Page]:
     context.close()
 
 
+def fill_sign_in_form(page: Page, *, email: str, password: str) -> None:
+    """Fill and submit the sign-in form `page` shows, as a person would; returns once
+    the form is submitted (the caller asserts where it lands). For a page of another
+    browser context than the `page` fixture's (a second person, JavaScript off)."""
+    form = page.locator("form:has(input[name=password])")
+    form.locator("input[name=login]").fill(email)
+    form.locator("input[name=password]").fill(password)
+    form.locator("button[type=submit]").click()
+
+
 @pytest.fixture
 def submit_sign_in_form(page: Page) -> Callable[..., None]:
-    """Fill and submit the sign-in form on the page now shown, as a person would;
-    returns once the form is submitted (the test asserts where it lands)."""
+    """`fill_sign_in_form` on the `page` fixture."""
 
     def _submit(*, email: str, password: str) -> None:
-        form = page.locator("form:has(input[name=password])")
-        form.locator("input[name=login]").fill(email)
-        form.locator("input[name=password]").fill(password)
-        form.locator("button[type=submit]").click()
+        fill_sign_in_form(page, email=email, password=password)
 
     return _submit
 

@@ -16,24 +16,16 @@ from playwright.sync_api import Page, expect
 
 from bookings.models import Attendee, Booking
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
+from tests.e2e.steps import (
+    BOOK_PATH,
+    MEETING_URL,
+    fill_when,
+    room_choice,
+    signed_in_without_javascript,
+)
 from tests.factories import BookingFactory, RoomFactory, UserFactory, next_wednesday_at
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-BOOK_PATH = "/book/"
-MEETING = re.compile(r"/meetings/(\d+)/$")
-
-
-def _room(page: Page, room) -> object:
-    return page.locator(f"#book-rooms input[name=room][value='{room.pk}']")
-
-
-def _when(page: Page, start: dt.datetime) -> None:
-    """Types the slot's date and start (company time: the users here keep its zone)."""
-    page.locator("input[name=date]").fill(start.strftime("%Y-%m-%d"))
-    page.locator("input[name=date]").dispatch_event("change")
-    page.locator("input[name=start]").fill(start.strftime("%H:%M"))
-    page.locator("input[name=start]").dispatch_event("change")
 
 
 @pytest.fixture
@@ -55,24 +47,24 @@ def _book_a_single_meeting(page: Page, rooms: dict, *, shot: str) -> Booking:
     page.goto(BOOK_PATH)
     expect(page.locator("input[name=topic]")).to_be_focused()
     page.locator("input[name=topic]").fill("Budget 2027")
-    _when(page, rooms["wednesday"])
+    fill_when(page, rooms["wednesday"])
     # The room list follows the slot: the taken room leaves it.
-    expect(_room(page, rooms["taken"])).to_have_count(0)
-    expect(_room(page, rooms["small"])).to_have_count(1)
+    expect(room_choice(page, rooms["taken"])).to_have_count(0)
+    expect(room_choice(page, rooms["small"])).to_have_count(1)
     # ... and the headcount: the small room leaves it too.
     page.locator("input[name=expected_headcount]").fill("8")
-    expect(_room(page, rooms["small"])).to_have_count(0)
-    expect(_room(page, rooms["large"])).to_be_visible()
+    expect(room_choice(page, rooms["small"])).to_have_count(0)
+    expect(room_choice(page, rooms["large"])).to_be_visible()
     # A feature filter.
     page.locator("input[name=need_external_guests]").check()
     expect(page.locator("#book-rooms input[name=room]")).to_have_count(1)
-    _room(page, rooms["large"]).check()
+    room_choice(page, rooms["large"]).check()
     page.locator("textarea[name=attendees]").fill("guest@partner.example")
     page.set_viewport_size(DESKTOP)
     screenshot(page, shot)
     page.get_by_test_id("book-submit").click()
-    expect(page).to_have_url(MEETING)
-    booking_id = int(MEETING.search(page.url).group(1))
+    expect(page).to_have_url(MEETING_URL)
+    booking_id = int(MEETING_URL.search(page.url).group(1))
     return Booking.objects.get(pk=booking_id)
 
 
@@ -122,8 +114,8 @@ def test_weekly_series_shows_its_conflict_before_it_is_sent_and_books_the_free_o
     sign_in(user)
     page.goto(BOOK_PATH)
     page.locator("input[name=topic]").fill("Weekly sync")
-    _when(page, wednesday)
-    _room(page, room).check()
+    fill_when(page, wednesday)
+    room_choice(page, room).check()
     page.locator("select[name=repeat]").select_option("weekly")
     page.locator("input[name=repeat_count]").fill("3")
     page.locator("input[name=repeat_count]").dispatch_event("change")
@@ -139,7 +131,7 @@ def test_weekly_series_shows_its_conflict_before_it_is_sent_and_books_the_free_o
 
     page.locator("input[name=skip_unavailable]").check()
     page.get_by_test_id("book-submit").click()
-    expect(page).to_have_url(MEETING)
+    expect(page).to_have_url(MEETING_URL)
     booking = Booking.objects.get(organizer=user)
     starts = sorted(o.start for o in booking.occurrences.all())
     assert starts == [wednesday, wednesday + dt.timedelta(days=14)]
@@ -176,7 +168,7 @@ def test_a_booking_made_with_the_keyboard_alone(page: Page, sign_in, rooms):
     _tab_to(page, "[data-testid=book-submit]")
     page.keyboard.press("Enter")
 
-    expect(page).to_have_url(MEETING)
+    expect(page).to_have_url(MEETING_URL)
     booking = Booking.objects.get(organizer=user)
     assert booking.topic == "Keyboard review"
     assert booking.confidential
@@ -194,8 +186,8 @@ def test_axe_passes_on_the_form_and_on_its_errors(page: Page, sign_in, rooms, as
     # External guests in a room that does not admit them: refused at the attendees.
     page.locator("input[name=topic]").fill("Partner call")
     page.locator("select[name=repeat]").select_option("none")
-    _when(page, rooms["wednesday"])
-    _room(page, rooms["small"]).check()
+    fill_when(page, rooms["wednesday"])
+    room_choice(page, rooms["small"]).check()
     page.locator("textarea[name=attendees]").fill("guest@partner.example")
     page.get_by_test_id("book-submit").click()
 
@@ -212,16 +204,7 @@ def test_the_whole_flow_works_without_javascript(browser, live_server, rooms):
     """No script runs: "Find rooms" re-renders the page with the rooms free for what was
     typed, and the request is a plain POST."""
     user = UserFactory(language="en")
-    context = browser.new_context(
-        java_script_enabled=False, locale="en-US", base_url=live_server.url
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        page.goto("/accounts/login/")
-        page.locator("input[name=login]").fill(user.email)
-        page.locator("input[name=password]").fill(UserFactory.PASSWORD)
-        page.locator("form:has(input[name=password]) button[type=submit]").click()
+    with signed_in_without_javascript(browser, live_server.url, user) as page:
         page.goto(BOOK_PATH)
         expect(page.locator("[data-people-search]")).to_be_hidden()
         expect(page.locator("input[name=end]")).to_be_visible()
@@ -232,14 +215,12 @@ def test_the_whole_flow_works_without_javascript(browser, live_server, rooms):
         page.get_by_test_id("find-rooms").click()
 
         expect(page.locator("input[name=topic]")).to_have_value("Offline planning")
-        expect(_room(page, rooms["small"])).to_have_count(0)
-        expect(_room(page, rooms["taken"])).to_have_count(0)
-        _room(page, rooms["large"]).check()
+        expect(room_choice(page, rooms["small"])).to_have_count(0)
+        expect(room_choice(page, rooms["taken"])).to_have_count(0)
+        room_choice(page, rooms["large"]).check()
         page.get_by_test_id("book-submit").click()
 
-        expect(page).to_have_url(MEETING)
+        expect(page).to_have_url(MEETING_URL)
         booking = Booking.objects.get(organizer=user)
         assert booking.room == rooms["large"]
         assert booking.occurrences.get().start == rooms["wednesday"]
-    finally:
-        context.close()

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
+from tests.e2e.steps import click_free_time, open_day_calendar, signed_in_without_javascript
 from tests.factories import BookingFactory, RoomFactory, UserFactory, next_wednesday_at
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -47,17 +48,12 @@ def day_of_rooms():
     }
 
 
-def _day(page: Page, date: str) -> None:
-    page.goto(f"/calendar/?date={date}")
-    expect(page.locator(".calendar-box .ec-event").first).to_be_visible()
-
-
 def test_the_day_draws_rooms_as_resources_with_my_meeting_and_anothers_busy_slot(
     page: Page, sign_in, assert_accessible, day_of_rooms
 ):
     page.set_viewport_size(DESKTOP)
     sign_in(day_of_rooms["me"])
-    _day(page, day_of_rooms["date"])
+    open_day_calendar(page, day_of_rooms["date"])
 
     box = page.locator(".calendar-box")
     for name in ("Alpha", "Beta", "Gamma"):
@@ -81,17 +77,11 @@ def test_the_day_draws_rooms_as_resources_with_my_meeting_and_anothers_busy_slot
 def test_a_click_on_a_free_time_opens_the_booking_form_filled_in(page: Page, sign_in, day_of_rooms):
     page.set_viewport_size(DESKTOP)
     sign_in(day_of_rooms["me"])
-    _day(page, day_of_rooms["date"])
+    open_day_calendar(page, day_of_rooms["date"])
     gamma = day_of_rooms["rooms"][2]
 
-    # Where Gamma's lane (the third row) meets the 15:00 column of the time header.
-    box = page.locator(".calendar-box")
-    expect(box.locator(".ec-body .ec-sidebar .ec-row-head").nth(2)).to_have_text("Gamma")
-    column = box.locator(".ec-header .ec-slot", has_text=re.compile(r"^\s*15:00\s*$"))
-    column.first.scroll_into_view_if_needed()  # the timeline scrolls inside its box
-    at_15 = column.first.bounding_box()
-    lane = box.locator(".ec-body .ec-grid .ec-day").nth(2).bounding_box()
-    page.mouse.click(at_15["x"] + 5, lane["y"] + lane["height"] / 2)
+    # Where Gamma's lane meets the 15:00 column of the time header.
+    click_free_time(page, "Gamma", "15:00")
 
     expect(page).to_have_url(re.compile(r"/book/\?"))
     query = {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
@@ -107,15 +97,7 @@ def test_the_table_without_javascript_books_from_a_free_slot_link(
     browser, live_server, day_of_rooms
 ):
     """The same day with JavaScript off: the table's link opens the form filled in."""
-    context = browser.new_context(
-        java_script_enabled=False, base_url=live_server.url, locale="en-US"
-    )
-    try:
-        page = context.new_page()
-        page.goto("/accounts/login/")
-        page.locator("input[name=login]").fill(day_of_rooms["me"].email)
-        page.locator("input[name=password]").fill(UserFactory.PASSWORD)
-        page.locator("form:has(input[name=password]) button[type=submit]").click()
+    with signed_in_without_javascript(browser, live_server.url, day_of_rooms["me"]) as page:
         page.goto(f"/calendar/?date={day_of_rooms['date']}")
         expect(page.locator("[data-calendar]")).to_be_hidden()
         alpha = page.locator("tr", has=page.get_by_role("rowheader", name="Alpha"))
@@ -124,14 +106,12 @@ def test_the_table_without_javascript_books_from_a_free_slot_link(
         query = {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
         assert query["start"] == "11:00"
         assert query["date"] == day_of_rooms["date"]
-    finally:
-        context.close()
 
 
 def test_the_filters_redraw_the_day_in_place(page: Page, sign_in, day_of_rooms):
     page.set_viewport_size(DESKTOP)
     sign_in(day_of_rooms["me"])
-    _day(page, day_of_rooms["date"])
+    open_day_calendar(page, day_of_rooms["date"])
 
     page.get_by_label("Recording").check()
     box = page.locator(".calendar-box")
@@ -147,7 +127,7 @@ def test_the_three_calendars_pass_axe_in_chinese(
 ):
     page.set_viewport_size(DESKTOP)
     sign_in(day_of_rooms["me"])
-    _day(page, day_of_rooms["date"])
+    open_day_calendar(page, day_of_rooms["date"])
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     assert_accessible("the day calendar (zh)")
     screenshot(page, "calendar-zh-desktop")
@@ -190,7 +170,7 @@ def test_at_phone_width_the_calendar_scrolls_in_its_own_box_not_the_page(
 ):
     page.set_viewport_size(PHONE)
     sign_in(day_of_rooms["me"])
-    _day(page, day_of_rooms["date"])
+    open_day_calendar(page, day_of_rooms["date"])
 
     page_width = page.evaluate("document.documentElement.scrollWidth")
     assert page_width <= PHONE["width"], f"the page scrolls sideways: {page_width}px"
@@ -212,5 +192,5 @@ def test_the_day_is_in_the_users_zone_not_the_browsers(page: Page, sign_in, day_
     page.set_viewport_size(DESKTOP)
     sign_in(me)
     start = day_of_rooms["mine"].occurrences.get().start.astimezone(ZoneInfo("Europe/Berlin"))
-    _day(page, start.date().isoformat())
+    open_day_calendar(page, start.date().isoformat())
     expect(page.locator(".calendar-box .ec-event.mo-mine")).to_contain_text(start.strftime("%H:%M"))
