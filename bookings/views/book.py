@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -42,6 +43,11 @@ PEOPLE = "bookings/pages/book_people.html"
 # The button that asks for the free rooms (and the preview) without booking: the
 # no-JavaScript flow.
 FIND_ROOMS = "find_rooms"
+# The free rooms listed at first, smallest first: the ones that fit best. A company with
+# 200 rooms would otherwise scroll past a hundred to reach the button; "Show all" lists
+# the rest.
+ROOMS_SHOWN = 12
+ROOMS_ALL = "rooms_all"  # the checkbox of book_rooms.html
 
 
 @dataclass(frozen=True)
@@ -61,11 +67,33 @@ class RoomChoices:
     chosen_missing: bool = False
     searched: bool = False
     problem: str = ""
+    # Every free room, or the best-fitting ROOMS_SHOWN of them (and the one chosen).
+    show_all: bool = False
 
     @property
+    def total(self) -> int:
+        return len(self.rooms)
+
+    @property
+    def many(self) -> bool:
+        """More rooms are free than the list shows at first: it offers "Show all"."""
+        return self.total > ROOMS_SHOWN
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self._shown())
+
+    def _shown(self) -> list[Room]:
+        if self.show_all or self.total <= ROOMS_SHOWN:
+            return self.rooms
+        shown = self.rooms[:ROOMS_SHOWN]
+        shown += [room for room in self.rooms[ROOMS_SHOWN:] if room.pk == self.chosen]
+        return shown
+
+    @cached_property
     def rows(self) -> list[RoomRow]:
-        """Each room with its features' names; the one chosen checked, else the first
-        (the smallest that fits) when nothing is chosen yet."""
+        """Each room shown with its features' names; the one chosen checked, else the
+        first (the smallest that fits) when nothing is chosen yet."""
         chosen = (
             self.chosen if self.chosen is not None else (self.rooms[0].pk if self.rooms else None)
         )
@@ -79,7 +107,7 @@ class RoomChoices:
                 ],
                 checked=room.pk == chosen,
             )
-            for room in self.rooms
+            for room in self._shown()
         ]
 
 
@@ -99,7 +127,7 @@ class Preview:
 def _room_choices(form: BookingForm) -> RoomChoices:
     """BK-9: the active rooms free for the form's slot, holding its headcount, with the
     features asked for. Three queries (rooms with providers, then what holds them)."""
-    choices = RoomChoices(chosen=form.room_id())
+    choices = RoomChoices(chosen=form.room_id(), show_all=bool(form.data.get(ROOMS_ALL)))
     slot = form.slot()
     if slot is None:
         choices.problem = _("Give a date, a start and a duration to see the free rooms.")

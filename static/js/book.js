@@ -31,6 +31,10 @@
     function follow(event) {
       var field = event.target;
       if (rooms && rooms.contains(field)) {
+        if (field.name === "rooms_all") {
+          refresh(rooms);
+          return;
+        }
         if (field.name === "room") {
           // A room is chosen now: the note that the one chosen before is not free goes.
           var stale = rooms.querySelector("[data-testid=room-not-free]");

@@ -12,6 +12,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from bookings.models import Attendee, Booking, Occurrence
+from bookings.views.book import ROOMS_SHOWN
 from oversight.models import AuditEvent
 from tests.bookings.conftest import at, book
 from tests.conftest import signed_in
@@ -142,7 +143,7 @@ def test_page_queries_do_not_grow_with_the_rooms(
     signed_in(client, organizer)
     with django_assert_max_num_queries(8):
         response = client.get(BOOK)
-    assert response.content.decode().count('name="room"') == count
+    assert response.content.decode().count('name="room"') == min(count, ROOMS_SHOWN)
 
 
 # -- POST: success -------------------------------------------------------------------------
@@ -495,7 +496,23 @@ def test_rooms_partial_queries_are_bounded(client, organizer, count, django_asse
     signed_in(client, organizer)
     with django_assert_max_num_queries(6):
         response = client.get(ROOMS, form_data(None), **HTMX)
+    assert response.content.decode().count('name="room"') == min(count, ROOMS_SHOWN)
+    with django_assert_max_num_queries(6):
+        response = client.get(ROOMS, {**form_data(None), "rooms_all": "1"}, **HTMX)
     assert response.content.decode().count('name="room"') == count
+
+
+def test_the_room_list_shows_the_best_fitting_rooms_first_and_the_chosen_one(client, organizer):
+    """With many free rooms the list starts with the smallest that fit, keeps the one
+    chosen even when it is bigger, and offers to show them all."""
+    rooms = [RoomFactory(name=f"Room {seats:03d}", capacity=seats) for seats in range(10, 40)]
+    signed_in(client, organizer)
+    chosen = rooms[-1]
+    html = client.get(ROOMS, form_data(chosen), HTTP_ACCEPT_LANGUAGE="en", **HTMX).content
+    html = html.decode()
+    listed = re.findall(r'name="room" id="room-(\d+)"', html)
+    assert listed == [str(r.pk) for r in rooms[:ROOMS_SHOWN]] + [str(chosen.pk)]
+    assert f"Show all {len(rooms)} free rooms" in html
 
 
 # -- the series preview partial ------------------------------------------------------------------
