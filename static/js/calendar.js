@@ -201,6 +201,8 @@
       allDaySlot: false,
       nowIndicator: false,
       height: resourceView ? "auto" : "36rem",
+      // A week's hour is 80 px high: an hour's meeting shows its time, title and status.
+      slotHeight: resourceView ? 24 : 40,
       selectable: bookable,
       unselectAuto: true,
       pointer: bookable,

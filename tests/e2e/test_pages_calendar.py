@@ -89,8 +89,10 @@ def test_a_click_on_a_free_time_opens_the_booking_form_filled_in(page: Page, sig
     expect(box.locator(".ec-body .ec-sidebar .ec-row-head").nth(2)).to_have_text("Gamma")
     column = box.locator(".ec-header .ec-slot", has_text=re.compile(r"^\s*15:00\s*$"))
     column.first.scroll_into_view_if_needed()  # the timeline scrolls inside its box
-    at_15 = column.first.bounding_box()
-    lane = box.locator(".ec-body .ec-grid .ec-day").nth(2).bounding_box()
+    lane = box.locator(".ec-body .ec-grid .ec-day").nth(2)
+    lane.scroll_into_view_if_needed()  # the page may need to scroll down to the lane too
+    at_15 = column.first.bounding_box()  # the hours' header sticks: still above the lane
+    lane = lane.bounding_box()
     page.mouse.click(at_15["x"] + 5, lane["y"] + lane["height"] / 2)
 
     expect(page).to_have_url(re.compile(r"/book/\?"))
