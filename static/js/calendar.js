@@ -259,7 +259,7 @@
     function fit() {
       var sidebar = box.querySelector(".ec-body .ec-sidebar");
       if (!sidebar || !box.clientWidth) { return; }
-      var free = box.clientWidth - sidebar.getBoundingClientRect().width - 2;
+      var free = box.clientWidth - sidebar.getBoundingClientRect().width - 6;
       var width = Math.max(MIN_SLOT, Math.floor(free / halfHours));
       if (width !== current) {
         current = width;
