@@ -201,6 +201,8 @@
       allDaySlot: false,
       nowIndicator: false,
       height: resourceView ? "auto" : "36rem",
+      // A week's hour is 80 px high: an hour's meeting shows its time, title and status.
+      slotHeight: resourceView ? 24 : 40,
       selectable: bookable,
       unselectAuto: true,
       pointer: bookable,
@@ -244,6 +246,36 @@
     };
   }
 
+  // The day's hours fill the box's width (Outlook's and Google's room timelines do), a
+  // half hour never narrower than MIN_SLOT px: past that the box scrolls sideways.
+  var MIN_SLOT = 40;
+  function minutes(text) {
+    var p = String(text).split(":").map(Number);
+    return (p[0] || 0) * 60 + (p[1] || 0);
+  }
+  function fitSlots(box, calendar, data) {
+    var halfHours = Math.max(1, (minutes(data.slotMaxTime) - minutes(data.slotMinTime)) / 30);
+    var current = MIN_SLOT;
+    function fit() {
+      var sidebar = box.querySelector(".ec-body .ec-sidebar");
+      if (!sidebar || !box.clientWidth) { return; }
+      var free = box.clientWidth - sidebar.getBoundingClientRect().width - 6;
+      var width = Math.max(MIN_SLOT, Math.floor(free / halfHours));
+      if (width !== current) {
+        current = width;
+        calendar.setOption("slotWidth", width);
+      }
+    }
+    fit();
+    // Once more when the room names have been laid out in their column.
+    window.requestAnimationFrame(fit);
+    var timer = null;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(fit, 150);
+    });
+  }
+
   var calendars = new WeakMap();
   function calendarOf(widget) { return calendars.get(widget); }
 
@@ -260,7 +292,9 @@
         var existing = calendarOf(widget);
         if (existing && window.EventCalendar.destroy) { window.EventCalendar.destroy(existing); }
         box.textContent = "";
-        calendars.set(widget, window.EventCalendar.create(box, options(data, widget)));
+        var calendar = window.EventCalendar.create(box, options(data, widget));
+        calendars.set(widget, calendar);
+        if (data.view === "day") { fitSlots(box, calendar, data); }
         keepUnroled(box);
         widget.removeAttribute("aria-busy");
       })

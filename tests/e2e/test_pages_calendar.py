@@ -158,6 +158,7 @@ def test_a_rooms_week_and_my_week_pass_axe_in_english(
     mine = page.locator(".calendar-box .ec-event.mo-mine")
     expect(mine).to_contain_text("Alpha")
     assert_accessible("my week (en)")
+    screenshot(page, "calendar-mine-en-desktop")
 
     # From the keyboard: my meeting is a link in the drawing too.
     mine.focus()
@@ -181,6 +182,13 @@ def test_at_phone_width_the_calendar_scrolls_in_its_own_box_not_the_page(
     assert box_scrolls, "the calendar should scroll inside its own box"
     assert_accessible("the day calendar at 390 px")
     screenshot(page, "calendar-en-phone")
+
+    # A room's week at the same width: the week scrolls in its box too.
+    page.goto(f"/calendar/rooms/{day_of_rooms['rooms'][0].pk}/?week={day_of_rooms['date']}")
+    expect(page.locator(".calendar-box .ec-event.mo-mine")).to_be_visible()
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= PHONE["width"], f"the week scrolls the page sideways: {page_width}px"
+    screenshot(page, "calendar-room-en-phone")
 
 
 def test_the_day_is_in_the_users_zone_not_the_browsers(page: Page, sign_in, day_of_rooms):
