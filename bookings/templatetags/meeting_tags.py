@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import pgettext
 
 from bookings.models import Booking, Occurrence
 
@@ -21,3 +22,11 @@ def field_label(name: str) -> str:
         except FieldDoesNotExist:
             continue
     return name
+
+
+@register.filter
+def field_labels(names) -> str:
+    """The translated names of several fields as one list in the reader's language
+    ("room, start" in English, "会议室、开始" in Chinese): the sentence around it is one
+    translated string, with its own full stop."""
+    return pgettext("list separator", ", ").join(field_label(name) for name in names)
