@@ -113,3 +113,20 @@ def api_client(user, *, auth: str = "session", **client_kwargs) -> APIClient:
     client = APIClient(**client_kwargs)
     client.force_login(user)
     return client
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A transactional test must restore what the migrations wrote (role groups,
+    scheduled jobs) for the tests after it: `serialized_rollback=True`. Its flush then
+    leaves the tables empty for the next one to refill; without it, the flush makes new
+    content types that the next restore collides with."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True"
+            )

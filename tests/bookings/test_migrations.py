@@ -18,7 +18,7 @@ def at(hour: int) -> dt.datetime:
     return dt.datetime(2026, 12, 9, hour, tzinfo=UTC)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_queue_order_is_filled_from_each_bookings_occurrences():
     executor = MigrationExecutor(connection)
     executor.migrate([BEFORE])

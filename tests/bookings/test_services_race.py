@@ -16,7 +16,7 @@ from tests.factories import RoomFactory, UserFactory
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_people_booking_one_slot_at_once_get_one_booking_and_nineteen_conflicts():
     room = RoomFactory(preparation_minutes=15)
     people = [UserFactory() for _ in range(20)]
@@ -99,7 +99,7 @@ def test_audit_overlaps_names_a_double_booking_written_behind_the_services_back(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_api_clients_booking_one_slot_get_one_201_and_nineteen_409s():
     from security.tokens import api_token_create
 

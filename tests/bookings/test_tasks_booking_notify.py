@@ -318,7 +318,7 @@ def test_a_refused_address_stays_on_record_as_not_sent(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_email_another_run_is_sending_is_not_sent_twice(organizer, room):
     """DESIGN: claimed with select_for_update(skip_locked=True), sent once. A twin run
     of the notification (same key) holds one recipient's row while it sends."""

@@ -200,7 +200,7 @@ def test_postgresql_refuses_update_and_delete_of_audit_events(sql):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_keep_one_chain():
     """Threads each with its own connection append at once; the advisory lock makes
     them take turns, so the chain has no fork and no gap."""

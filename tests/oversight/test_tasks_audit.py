@@ -50,7 +50,7 @@ def test_a_broken_chain_is_mailed_to_it(settings):
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_takes_the_check_from_redis(settings):
     from celery.contrib.testing.worker import start_worker
 
