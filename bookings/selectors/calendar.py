@@ -22,9 +22,12 @@ from bookings import conflicts, rules, secrecy
 from bookings.models import Occurrence, Provider, Room
 from bookings.selectors.availability import ROOM_FEATURES, free_slots_within
 
-# A meeting in a window starts at most a day before it (MAX_OCCURRENCE_DURATION): that
-# bounds the read by the (status, start) index, as the week's occupancy does.
+# A meeting in a window starts at most a day before it (MAX_OCCURRENCE_DURATION), and one
+# whose preparation reaches into it starts at most MAX_PREPARATION after it: both bound
+# the read by the (status, start) index, as the week's occupancy does. Without the upper
+# bound PostgreSQL guesses a seventh of a million meetings and scans them all.
 _REACH = rules.MAX_OCCURRENCE_DURATION
+_LEAD = conflicts.MAX_PREPARATION
 
 _ROOM_COLUMNS = (
     "id",
@@ -112,6 +115,7 @@ def _meetings(
     meetings = Occurrence.objects.filter(
         status__in=Occurrence.OCCUPYING,
         start__gte=begin - _REACH,
+        start__lt=finish + _LEAD,
         occupied_from__lt=finish,
         end__gt=begin,
     )
