@@ -19,7 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -311,13 +311,65 @@ def _day_rows(window: CalendarWindow, rooms: list[dict], meetings: list[dict]) -
         {
             **room,
             "features_labels": [features[name] for name in room["features"]],
-            "meetings": _for_table(by_room[room["id"]], clock),
-            "unavailable": _for_table(held[room["id"]], clock),
-            "free_links": _free_links(room, room["free"], links, clock),
+            # The cells' items, written once here: the same markup as the weeks'
+            # calendar_unavailable.html, calendar_meeting.html and calendar_free.html.
+            "busy_items": _busy_items(
+                _for_table(held[room["id"]], clock), _for_table(by_room[room["id"]], clock)
+            ),
+            "free_items": format_html_join(
+                "",
+                '<li class="calendar-free"><a href="{}">{}'
+                '<span class="visually-hidden"> {}</span></a></li>',
+                (
+                    (slot["url"], slot["text"], slot["where"])
+                    for slot in _free_links(room, room["free"], links, clock)
+                ),
+            ),
             "week_url": links.room_week(room["id"]),
         }
         for room in rooms
     ]
+
+
+def _busy_items(unavailable: list[dict], meetings: list[dict]) -> str:
+    """A room's busy cell's list items: its unavailable times, then its meetings (each
+    with its title or link and its status word); empty when it has none."""
+    held = format_html_join(
+        "",
+        '<li class="calendar-period mo-unavailable"><time datetime="{}">{}</time>–'
+        '<time datetime="{}">{}</time> <span>{}</span></li>',
+        (
+            (
+                p["from"]["iso"],
+                p["from"]["hm"],
+                p["to"]["iso"],
+                "24:00" if p["to"]["hm"] == "00:00" else p["to"]["hm"],
+                p["title"],
+            )
+            for p in unavailable
+        ),
+    )
+    booked = format_html_join(
+        "",
+        '<li class="calendar-period mo-{}"><time datetime="{}">{}</time>–'
+        '<time datetime="{}">{}</time> {} <span class="status status-{}">{}</span></li>',
+        (
+            (
+                m["kind"],
+                m["from"]["iso"],
+                m["from"]["hm"],
+                m["to"]["iso"],
+                m["to"]["hm"],
+                format_html('<a href="{}">{}</a>', m["url"], m["title"])
+                if m["url"]
+                else format_html("<span>{}</span>", m["title"]),
+                m["status"],
+                m["status_label"],
+            )
+            for m in meetings
+        ),
+    )
+    return held + booked
 
 
 def _table_pages(rooms_page, query: dict) -> dict | None:
