@@ -2,9 +2,10 @@
 week of my meetings. Each page is a server-rendered table that works without
 JavaScript (busy periods, and free slots that open the booking form filled in); the
 vendored EventCalendar draws the same data, read as JSON from the page's `events`
-route. What a viewer may read of a meeting is `bookings.secrecy`'s, asked by the
-selectors: a meeting hidden from the viewer arrives here as "busy", without topic or
-booking."""
+route (the day's page and its htmx results carry that JSON in themselves: one request
+and one read of the day; its table lists TABLE_ROOMS rooms a page, the drawing all).
+What a viewer may read of a meeting is `bookings.secrecy`'s, asked by the selectors:
+a meeting hidden from the viewer arrives here as "busy", without topic or booking."""
 
 from __future__ import annotations
 
