@@ -21,7 +21,8 @@ Each page is a list of URLs and its time is their sum, as its user waits for all
     home          /                                   ↔ GET /api/v1/bookings/?date_from=today
     book          /book/?date&start&end + the free-rooms partial (bookings:book_rooms)
                                                       ↔ GET /api/v1/availability/free-rooms/
-    day calendar  /calendar/?date + its events JSON (bookings:calendar_events)
+    day calendar  /calendar/?date (it carries the drawing's JSON: the first load's
+                  only request; bookings:calendar_events serves later draws)
                                                       ↔ GET /api/v1/availability/week/?start
                                                         (the API has no day window)
     my meetings   /meetings/                          ↔ GET /api/v1/bookings/
@@ -142,9 +143,6 @@ def pages_define(zone) -> list[Page]:
         start, end = r.slot(zone)
         return {"start": start.isoformat(), "end": end.isoformat(), "capacity": CAPACITY}
 
-    def next_day(r: Round) -> str:
-        return (r.day + dt.timedelta(days=1)).isoformat()
-
     pages = [
         Page(
             "home",
@@ -178,18 +176,10 @@ def pages_define(zone) -> list[Page]:
         Page(
             "day calendar",
             [
+                # The page carries the drawing's JSON (calendar.js reads it on the first
+                # draw): a browser's first load is this one request. The events route
+                # (bookings:calendar_events) is asked only by later draws.
                 Part("/calendar/", "bookings:calendar", "", lambda r: {"date": r.day.isoformat()}),
-                Part(
-                    "events JSON",
-                    "bookings:calendar_events",
-                    "",
-                    # EventCalendar asks its source for start and end; the page's own date too.
-                    lambda r: {
-                        "date": r.day.isoformat(),
-                        "start": r.day.isoformat(),
-                        "end": next_day(r),
-                    },
-                ),
             ],
             Part(
                 "GET /api/v1/availability/week/?start",

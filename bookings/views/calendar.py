@@ -2,9 +2,10 @@
 week of my meetings. Each page is a server-rendered table that works without
 JavaScript (busy periods, and free slots that open the booking form filled in); the
 vendored EventCalendar draws the same data, read as JSON from the page's `events`
-route. What a viewer may read of a meeting is `bookings.secrecy`'s, asked by the
-selectors: a meeting hidden from the viewer arrives here as "busy", without topic or
-booking."""
+route (the day's page and its htmx results carry that JSON in themselves: one request
+and one read of the day; its table lists TABLE_ROOMS rooms a page, the drawing all).
+What a viewer may read of a meeting is `bookings.secrecy`'s, asked by the selectors:
+a meeting hidden from the viewer arrives here as "busy", without topic or booking."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ from urllib.parse import urlencode
 import orjson
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -39,6 +43,9 @@ from bookings.selectors import (
 BOOK_LENGTH = dt.timedelta(hours=1)
 # The hours the calendar shows when the window has no working hours and no meeting.
 DEFAULT_HOURS = (dt.time(8, 0), dt.time(20, 0))
+# The day's table lists this many rooms a page (the drawing shows them all): 200 rooms'
+# thousand meetings and free slots are a page too long to read and to write.
+TABLE_ROOMS = 25
 
 
 # -- what the pages and the JSON show of a window -----------------------------------------
@@ -196,13 +203,14 @@ def _room_label(room: dict) -> str:
     return room["name"]
 
 
-def _payload(window: CalendarWindow, *, view: str) -> dict:
+def _payload(window: CalendarWindow, *, view: str, meetings: list[dict] | None = None) -> dict:
     """The window as calendar.js reads it: the rooms (EventCalendar's resources), the
     meetings, what holds rooms besides them (blackouts, maintenance), the free slots a
     click may book. Meetings say only what SE-5 lets the viewer read (the selector's
     "busy" has neither topic nor booking); times are the viewer's wall clock."""
     links, wall = _Links(), _Wall()
-    meetings = _shown(window, links)
+    if meetings is None:
+        meetings = _shown(window, links)
     slot_min, slot_max = _hours(window, meetings)
     return {
         "view": view,
@@ -256,6 +264,21 @@ def _json(payload: dict) -> HttpResponse:
     return HttpResponse(orjson.dumps(payload), content_type="application/json")
 
 
+# As django.utils.html.json_script escapes: the JSON cannot end its <script> element.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _json_script(payload: dict, element_id: str) -> str:
+    """`payload` in the page, as Django's json_script writes it (a data element that runs
+    nothing), encoded by orjson: the day's JSON is a few hundred kilobytes."""
+    text = orjson.dumps(payload).decode().translate(_SCRIPT_ESCAPES)
+    return format_html(
+        '<script id="{}" type="application/json" data-calendar-data>{}</script>',
+        element_id,
+        mark_safe(text),  # noqa: S308 (JSON with <, > and & escaped as json_script does)
+    )
+
+
 def _query(params: dict) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "", [])}, doseq=True)
 
@@ -269,30 +292,108 @@ def _day_input(request) -> tuple[RoomFilterForm, dt.date, str | None]:
     return form, day, problem
 
 
-def _day_rows(window: CalendarWindow) -> list[dict]:
-    """The no-JavaScript table: one row a room, its busy periods and free slots."""
+def _day_rows(window: CalendarWindow, rooms: list[dict], meetings: list[dict]) -> list[dict]:
+    """The no-JavaScript table: one row for each of `rooms` (a page of the window's), its
+    busy periods and free slots, each written here once (the template only joins them:
+    a day of rooms is thousands of cells)."""
     links = _Links()
-    meetings = _shown(window, links)
-    by_room: dict[int, list[dict]] = {room["id"]: [] for room in window.rooms}
+    by_room: dict[int, list[dict]] = {room["id"]: [] for room in rooms}
     for meeting in meetings:
-        by_room.setdefault(meeting["room"], []).append(meeting)
-    held: dict[int, list[dict]] = {room["id"]: [] for room in window.rooms}
+        if meeting["room"] in by_room:
+            by_room[meeting["room"]].append(meeting)
+    held: dict[int, list[dict]] = {room["id"]: [] for room in rooms}
     for period in _unavailable(window):
         for room_id in period["rooms"]:
-            held[room_id].append(period)
+            if room_id in held:
+                held[room_id].append(period)
     clock = _Clock()
     features = {name: str(label) for name, label in FEATURE_LABELS.items()}
     return [
         {
             **room,
             "features_labels": [features[name] for name in room["features"]],
-            "meetings": _for_table(by_room[room["id"]], clock),
-            "unavailable": _for_table(held[room["id"]], clock),
-            "free_links": _free_links(room, room["free"], links, clock),
+            # The cells' items, written once here: the same markup as the weeks'
+            # calendar_unavailable.html, calendar_meeting.html and calendar_free.html.
+            "busy_items": _busy_items(
+                _for_table(held[room["id"]], clock), _for_table(by_room[room["id"]], clock)
+            ),
+            "free_items": format_html_join(
+                "",
+                '<li class="calendar-free"><a href="{}">{}'
+                '<span class="visually-hidden"> {}</span></a></li>',
+                (
+                    (slot["url"], slot["text"], slot["where"])
+                    for slot in _free_links(room, room["free"], links, clock)
+                ),
+            ),
             "week_url": links.room_week(room["id"]),
         }
-        for room in window.rooms
+        for room in rooms
     ]
+
+
+def _busy_items(unavailable: list[dict], meetings: list[dict]) -> str:
+    """A room's busy cell's list items: its unavailable times, then its meetings (each
+    with its title or link and its status word); empty when it has none."""
+    held = format_html_join(
+        "",
+        '<li class="calendar-period mo-unavailable"><time datetime="{}">{}</time>–'
+        '<time datetime="{}">{}</time> <span>{}</span></li>',
+        (
+            (
+                p["from"]["iso"],
+                p["from"]["hm"],
+                p["to"]["iso"],
+                "24:00" if p["to"]["hm"] == "00:00" else p["to"]["hm"],
+                p["title"],
+            )
+            for p in unavailable
+        ),
+    )
+    booked = format_html_join(
+        "",
+        '<li class="calendar-period mo-{}"><time datetime="{}">{}</time>–'
+        '<time datetime="{}">{}</time> {} <span class="status status-{}">{}</span></li>',
+        (
+            (
+                m["kind"],
+                m["from"]["iso"],
+                m["from"]["hm"],
+                m["to"]["iso"],
+                m["to"]["hm"],
+                format_html('<a href="{}">{}</a>', m["url"], m["title"])
+                if m["url"]
+                else format_html("<span>{}</span>", m["title"]),
+                m["status"],
+                m["status_label"],
+            )
+            for m in meetings
+        ),
+    )
+    return held + booked
+
+
+def _table_pages(rooms_page, query: dict) -> dict | None:
+    """The links between the table's pages of rooms (None when one page holds them)."""
+    paginator = rooms_page.paginator
+    if paginator.num_pages <= 1:
+        return None
+    here = reverse("bookings:calendar")
+
+    def url(number: int) -> str:
+        return here + _query({**query, "rooms": number if number > 1 else None})
+
+    return {
+        "first": rooms_page.start_index(),
+        "last": rooms_page.end_index(),
+        "count": paginator.count,
+        "previous_url": url(rooms_page.number - 1) if rooms_page.has_previous() else None,
+        "next_url": url(rooms_page.number + 1) if rooms_page.has_next() else None,
+        "pages": [
+            {"number": n, "url": url(n), "current": n == rooms_page.number}
+            for n in paginator.page_range
+        ],
+    }
 
 
 @login_required
@@ -308,12 +409,22 @@ def day(request):
         "provider": request.GET.get("provider", ""),
     }
     here = reverse("bookings:calendar")
+    # One read of the day for the page: the table's page of rooms and, in the page, the
+    # drawing's JSON of every room (calendar.js reads it instead of asking the events
+    # route, which it asks only when the JSON is not there).
+    meetings = _shown(window, _Links())
+    rooms_page = Paginator(window.rooms, TABLE_ROOMS).get_page(request.GET.get("rooms"))
     context = {
         "form": form,
         "day": day_shown,
         # The results block alone (htmx) says it itself: the page's messages are not in it.
         "problem": problem if request.htmx else None,
-        "rows": _day_rows(window),
+        "rows": _day_rows(window, list(rooms_page.object_list), meetings),
+        "room_count": len(window.rooms),
+        "table_pages": _table_pages(rooms_page, {"date": day_shown.isoformat(), **filters}),
+        "day_data": _json_script(
+            _payload(window, view="day", meetings=meetings), "calendar-day-data"
+        ),
         "events_url": reverse("bookings:calendar_events")
         + _query({"date": day_shown.isoformat(), **filters}),
         "previous_url": here

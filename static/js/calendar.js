@@ -1,5 +1,5 @@
 /* BK-9: the room finder's calendars, drawn by the vendored EventCalendar over the JSON
-   of the page's `events` route. The page works without this file (its table lists busy
+   of the page's `events` route (the day's page carries it in the page). The page works without this file (its table lists busy
    times and free slots as links); this draws the same data as rooms x hours, lets a
    click or a drag on a free time open the booking form filled in, and re-reads the
    day when the filters change.
@@ -279,14 +279,27 @@
   var calendars = new WeakMap();
   function calendarOf(widget) { return calendars.get(widget); }
 
-  function draw(widget) {
-    var box = widget.querySelector("[data-calendar-box]");
-    widget.setAttribute("aria-busy", "true");
+  // The day's page carries its JSON (a data element the server writes, as json_script
+  // does): the first draw reads it, one request and one read of the day. Without it
+  // (the weeks' pages) the events route is asked.
+  function dataOf(widget) {
+    var embedded = widget.querySelector("script[data-calendar-data]");
+    if (embedded) {
+      var text = embedded.textContent;
+      embedded.remove();  // read once: a later draw asks the route
+      try { return Promise.resolve(JSON.parse(text)); } catch (error) { /* ask the route */ }
+    }
     return fetch(widget.dataset.eventsUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) { throw new Error(response.status); }
         return response.json();
-      })
+      });
+  }
+
+  function draw(widget) {
+    var box = widget.querySelector("[data-calendar-box]");
+    widget.setAttribute("aria-busy", "true");
+    return dataOf(widget)
       .then(function (data) {
         widget.hidden = false;
         var existing = calendarOf(widget);

@@ -5,6 +5,7 @@ held here at the pages' door; its every kind of viewer is in test_secrecy.py."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -163,7 +164,111 @@ def test_an_htmx_request_gets_only_the_results_block_of_the_same_template(client
     assert next(t.name for t in response.templates) == "bookings/pages/calendar_day_results.html"
 
 
+# -- the day's table, a page of rooms at a time --------------------------------------------
+
+
+def table_rooms(html: str) -> list[str]:
+    return re.findall(r'<tr data-room="\d+">\s*<th scope="row"><a href="[^"]+">([^<]+)</a>', html)
+
+
+def test_a_day_of_many_rooms_lists_them_25_a_page_in_the_table_and_all_in_the_drawing(
+    client, viewer
+):
+    for n in range(30):
+        RoomFactory(name=f"Room {n:02d}", capacity=8)
+    signed_in(client, viewer)
+
+    first = client.get(DAY, {"date": WEDNESDAY, "capacity": "4"})
+    html = first.content.decode()
+    assert table_rooms(html) == [f"Room {n:02d}" for n in range(25)]
+    assert "30 rooms: busy times and free slots" in html
+    assert "Rooms 1–25 of 30" in html
+    pages = first.context["table_pages"]
+    assert pages["previous_url"] is None
+    # The next page keeps the day and the filters.
+    assert pages["next_url"] == f"{DAY}?date={WEDNESDAY}&capacity=4&rooms=2"
+    assert [(p["number"], p["current"]) for p in pages["pages"]] == [(1, True), (2, False)]
+    assert 'aria-current="page"' in html
+    # The drawing's JSON in the page has every room.
+    assert len(day_data(html)["rooms"]) == 30
+
+    second = client.get(DAY, {"date": WEDNESDAY, "capacity": "4", "rooms": "2"})
+    html = second.content.decode()
+    assert table_rooms(html) == [f"Room {n:02d}" for n in range(25, 30)]
+    assert "Rooms 26–30 of 30" in html
+    assert second.context["table_pages"]["previous_url"] == f"{DAY}?date={WEDNESDAY}&capacity=4"
+    assert second.context["table_pages"]["next_url"] is None
+    # The days keep the filters, not the table's page.
+    assert second.context["next_url"] == f"{DAY}?date=2026-12-10&capacity=4"
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("abc", 1), ("0", 2), ("99", 2)])
+def test_a_table_page_that_does_not_exist_shows_the_nearest_one(client, viewer, asked, shown):
+    for n in range(30):
+        RoomFactory(name=f"Room {n:02d}")
+    response = signed_in(client, viewer).get(DAY, {"date": WEDNESDAY, "rooms": asked})
+    assert response.status_code == 200
+    (current,) = [p["number"] for p in response.context["table_pages"]["pages"] if p["current"]]
+    assert current == shown
+
+
+def test_a_day_of_few_rooms_has_no_table_pages(client, viewer, room):
+    response = signed_in(client, viewer).get(DAY, {"date": WEDNESDAY})
+    assert response.context["table_pages"] is None
+    assert 'data-testid="calendar-table-pages"' not in response.content.decode()
+
+
 # -- the day's JSON ------------------------------------------------------------------------
+
+
+def day_data(html: str) -> dict:
+    """The drawing's JSON the day's page carries (calendar.js reads it on the first draw)."""
+    (text,) = re.findall(
+        r'<script id="calendar-day-data" type="application/json" data-calendar-data>(.*?)</script>',
+        html,
+        flags=re.S,
+    )
+    return json.loads(text)
+
+
+def test_the_days_page_carries_the_same_json_as_its_events_route_masked_and_escaped(
+    client, viewer, organizer, room
+):
+    book(organizer, room, topic="Secret merger", confidential=True)
+    tricky = "</script><b>Plan & act</b>"
+    book(organizer, room, topic=tricky, start=at(2, "14:00"), end=at(2, "15:00"))
+    signed_in(client, viewer)
+    html = client.get(DAY, {"date": WEDNESDAY}).content.decode()
+    route = client.get(DAY_EVENTS, {"date": WEDNESDAY}).json()
+
+    assert day_data(html) == route
+    assert "Secret merger" not in html
+    assert [m["title"] for m in meetings(route)] == ["Busy", "</script><b>Plan & act</b>"]
+    # A topic cannot end the data element nor write markup into the page.
+    assert "</script><b>" not in html
+    assert "<b>Plan" not in html
+
+
+def test_the_htmx_results_carry_the_days_json_for_the_redrawn_calendar(client, viewer, room):
+    response = signed_in(client, viewer).get(DAY, {"date": WEDNESDAY}, HTTP_HX_REQUEST="true")
+    assert day_data(response.content.decode())["rooms"][0]["id"] == room.pk
+
+
+def test_the_day_reads_a_meeting_whose_preparation_reaches_into_it_from_the_next_day(
+    viewer, organizer
+):
+    """The day's read is bounded by the start (the index): a meeting starting after the
+    day, whose preparation (at most 240 minutes) begins in it, is still read."""
+    from django.utils import timezone
+
+    from bookings.selectors import calendar_for_day
+
+    prepared = RoomFactory(name="Prepared", preparation_minutes=240)
+    # Thursday 09:00 in Shanghai is 01:00 UTC; its preparation begins Wednesday 21:00 UTC.
+    booking = book(organizer, prepared, start=at(3, "09:00"), end=at(3, "10:00"))
+    with timezone.override("UTC"):
+        window = calendar_for_day(viewer=viewer, day=MONDAY + dt.timedelta(days=2))
+    assert [m["id"] for m in window.meetings] == [booking.occurrences.get().pk]
 
 
 def test_the_days_json_has_the_rooms_as_resources_and_the_meetings_in_the_viewers_zone(

@@ -121,6 +121,50 @@ def test_the_filters_redraw_the_day_in_place(page: Page, sign_in, day_of_rooms):
     expect(page.locator("[data-testid=calendar-table] tbody tr")).to_have_count(1)
 
 
+def test_the_day_draws_from_the_json_in_its_page_without_asking_the_events_route(
+    page: Page, sign_in, day_of_rooms
+):
+    """The first load is one request (the page carries the drawing's JSON), and the
+    filters' results carry theirs too."""
+    page.set_viewport_size(DESKTOP)
+    sign_in(day_of_rooms["me"])
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(urlsplit(request.url).path))
+    open_day_calendar(page, day_of_rooms["date"])
+    expect(page.locator(".calendar-box .ec-event.mo-mine")).to_have_count(1)
+
+    page.get_by_label("Recording").check()
+    expect(page.locator(".calendar-box").get_by_text("Alpha", exact=True)).to_have_count(0)
+    expect(page.locator(".calendar-box .ec-event.mo-busy")).to_have_count(1)
+    assert "/calendar/events/" not in asked
+    assert asked.count("/calendar/") == 2  # the page, then the filters' results
+
+
+def test_a_day_of_many_rooms_pages_its_table_and_draws_every_room(
+    page: Page, sign_in, assert_accessible, day_of_rooms
+):
+    for n in range(27):
+        RoomFactory(name=f"Room {n:02d}", capacity=4)
+    page.set_viewport_size(DESKTOP)
+    sign_in(day_of_rooms["me"])
+    open_day_calendar(page, day_of_rooms["date"])
+
+    rows = page.locator("[data-testid=calendar-table] tbody tr")
+    expect(rows).to_have_count(25)
+    expect(page.locator(".calendar-box").get_by_text("Room 26", exact=True)).to_have_count(1)
+    pages = page.get_by_role("navigation", name="Pages of the rooms table")
+    expect(pages).to_contain_text("Rooms 1–25 of 30")
+    assert_accessible("the day calendar's paged table (en)")
+
+    pages.get_by_role("link", name="Next rooms").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"rooms=2"))
+    expect(rows).to_have_count(5)
+    expect(page.get_by_role("navigation", name="Pages of the rooms table")).to_contain_text(
+        "Rooms 26–30 of 30"
+    )
+
+
 @pytest.mark.parametrize("page_locale", ["zh-CN"])
 def test_the_three_calendars_pass_axe_in_chinese(
     page: Page, sign_in, assert_accessible, day_of_rooms
