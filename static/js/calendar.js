@@ -200,7 +200,8 @@
       slotWidth: 40,
       allDaySlot: false,
       nowIndicator: false,
-      height: resourceView ? "auto" : "36rem",
+      // The box scrolls (and takes the keyboard: tabindex), never a region inside it.
+      height: "auto",
       // A week's hour is 80 px high: an hour's meeting shows its time, title and status.
       slotHeight: resourceView ? 24 : 40,
       selectable: bookable,
