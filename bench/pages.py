@@ -154,10 +154,22 @@ def pages_define(zone) -> list[Page]:
                 lambda r: {"date_from": r.today.isoformat(), "page_size": HOME_MEETINGS},
             ),
         ),
+        # The booking form arrives with its free rooms (one request); as the person
+        # types, htmx asks for the free rooms again (the partial). Each is one request a
+        # browser makes, and each mirrors the API's free-rooms search.
         Page(
-            "book",
+            "book form",
+            [Part("/book/", "bookings:book", "", lambda r: r.form_query())],
+            Part(
+                "GET /api/v1/availability/free-rooms/",
+                None,
+                "/api/v1/availability/free-rooms/",
+                free_rooms_api,
+            ),
+        ),
+        Page(
+            "book: live free rooms",
             [
-                Part("/book/", "bookings:book", "", lambda r: r.form_query()),
                 Part(
                     "free rooms partial",
                     "bookings:book_rooms",
