@@ -219,6 +219,10 @@ def test_a_new_time_of_an_approved_meeting_waits_and_the_old_slot_stays_held(
     assert "your meeting keeps its current slot: 2026-12-09 10:00–11:00 (Guest room)" in body
     assert 'data-testid="pending-change"' in body
     assert "2026-12-09 14:00" in body  # what the change asks
+    # The badges say both: the meeting is still approved, and a change waits.
+    html = response.content.decode()
+    assert '<span class="status status-approved">Approved</span>' in html
+    assert 'data-testid="change-waiting">Change waiting for an approver<' in html
     change = BookingChange.objects.get(booking=meeting)
     assert change.status == BookingChange.Status.PENDING
     held = meeting.occurrences.get(replaces__isnull=True)

@@ -297,6 +297,11 @@ def test_an_employees_day(
     )
     for n in range(3):  # the meetings as they are held: still approved
         expect(meetings.nth(n)).to_contain_text(words(language, "Approved"))
+    # The header says both: still approved, and a change waits.
+    _header_status(page, language, "Approved")
+    expect(page.get_by_test_id("change-waiting")).to_have_text(
+        words(language, "Change waiting for an approver")
+    )
     assert_accessible(f"the meeting page with its held slot ({tag})")
     screenshot(page, f"walk-held-{tag}")
 
