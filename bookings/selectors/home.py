@@ -62,6 +62,11 @@ class HomeMeeting:
     booking: Booking
     topic: str  # "" when SE-5 hides it (never for my own meetings, kept for one rule)
     can_join: bool  # the join link may be shown now: mine to see, and its window is open
+    # Mine to see but its window not open yet: the page carries the link hidden, and
+    # site.js shows it when the window opens, as the countdown ticks.
+    join_later: bool
+    join_opens: dt.datetime
+    join_closes: dt.datetime
     countdown: Countdown
 
 
@@ -105,12 +110,16 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
         opens, closes = rules.sign_in_window(
             start=occurrence.start, end=occurrence.end, policy=policy
         )
+        may_join = access.join and bool(booking.join_url)
         result.append(
             HomeMeeting(
                 occurrence=occurrence,
                 booking=booking,
                 topic=booking.topic if access.details else "",
-                can_join=access.join and bool(booking.join_url) and opens <= now < closes,
+                can_join=may_join and opens <= now < closes,
+                join_later=may_join and now < opens,
+                join_opens=opens,
+                join_closes=closes,
                 countdown=countdown_to(start=occurrence.start, end=occurrence.end, now=now),
             )
         )

@@ -104,6 +104,16 @@
       .replace("%(minutes)s", String(rest));
   }
 
+  // The join link is shown from its sign-in window on until the meeting ends, also
+  // when the window opens while the page is open (the server hid it until then).
+  function joinLinks(root, now) {
+    root.querySelectorAll("[data-join-opens]").forEach(function (element) {
+      var opens = Date.parse(element.getAttribute("data-join-opens"));
+      var closes = Date.parse(element.getAttribute("data-join-closes"));
+      element.hidden = !(now >= opens && now < closes);
+    });
+  }
+
   function countdowns(root) {
     var elements = root.querySelectorAll("[data-countdown-start]");
     if (!elements.length) {
@@ -111,6 +121,7 @@
     }
     function refresh() {
       var now = Date.now();
+      joinLinks(root, now);
       elements.forEach(function (element) {
         var text = countdownText(element, now);
         if (text && element.textContent !== text) {

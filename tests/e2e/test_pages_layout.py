@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from bookings import services
+from bookings import rules, services
 from bookings.models import NotificationDelivery
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.factories import BookingFactory, DepartmentFactory, UserFactory, next_wednesday_at
@@ -133,6 +133,22 @@ def test_the_countdown_is_refreshed_each_minute_by_the_script(page: Page, sign_i
     page.clock.run_for(60_000)
 
     expect(countdown).to_have_text("starts in 5 min")
+
+
+def test_the_join_button_appears_when_the_sign_in_window_opens_on_an_open_page(page: Page, sign_in):
+    me = UserFactory()
+    booking = BookingFactory(organizer=me, approved=True)
+    window = dt.timedelta(minutes=rules.policy_current().sign_in_opens_minutes)
+    # The browser's clock a minute before the window opens (the server's stays today).
+    page.clock.install(time=booking.first_start - window - dt.timedelta(minutes=1))
+    sign_in(me)
+    join = page.get_by_role("button", name=re.compile("Join"))
+    expect(join).to_be_hidden()
+
+    page.clock.run_for(2 * 60_000)
+
+    expect(join).to_be_visible()
+    expect(join).to_have_attribute("href", booking.join_url)
 
 
 # -- profile ---------------------------------------------------------------------------------

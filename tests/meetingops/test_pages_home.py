@@ -311,3 +311,31 @@ def test_home_asks_a_bounded_number_of_queries(client, django_assert_max_num_que
     # The approved and the confidential meetings I am invited to; the rejected are gone.
     assert len(meeting_items(html)) == min(size + (size + 1) // 2, 5)
     assert len(re.findall('data-testid="home-notice"', html)) == min(2 * size, 5)
+
+
+def test_before_its_window_the_join_link_is_carried_hidden_with_when_it_opens(client):
+    """site.js shows it when the window opens while the page is open; the page itself
+    shows no Join button before then."""
+    organizer = UserFactory()
+    booking = BookingFactory(organizer=organizer, approved=True)
+    start = booking.first_start
+
+    with time_machine.travel(start - WINDOW - dt.timedelta(hours=1), tick=False):
+        html = home(client, organizer)
+
+    assert 'data-testid="join"' not in html
+    hidden = re.search(r'<div class="meeting-actions" hidden\s+data-join-opens="([^"]+)"', html)
+    assert hidden is not None
+    assert dt.datetime.fromisoformat(hidden.group(1)) == start - WINDOW
+    assert 'data-testid="join-later"' in html
+
+
+def test_no_hidden_join_link_for_a_meeting_still_pending(client):
+    organizer = UserFactory()
+    booking = BookingFactory(organizer=organizer)
+
+    with time_machine.travel(booking.first_start - dt.timedelta(hours=2), tick=False):
+        html = home(client, organizer)
+
+    assert "join-later" not in html
+    assert booking.join_url == "" or booking.join_url not in html
