@@ -52,9 +52,13 @@
   function eventContent(info) {
     var props = info.event.extendedProps || {};
     var nodes = [];
-    var title = document.createElement("span");
+    // A meeting with a page is a real link (keyboard, screen readers, a new tab).
+    var title = document.createElement(props.url ? "a" : "span");
     title.className = "mo-event-title";
     title.textContent = info.event.title;
+    if (props.url) {
+      title.href = props.url;
+    }
     if (props.kind === "meeting") {
       var time = document.createElement("span");
       time.className = "mo-event-time";
@@ -100,26 +104,17 @@
     });
   }
 
-  // EventCalendar's markup, made readable to assistive technology: a meeting with a
-  // page is a link reachable from the keyboard; the others are plain text (not the
-  // buttons EventCalendar makes them, which would do nothing).
+  // EventCalendar's markup, made readable to assistive technology: a meeting is text,
+  // its title a link when it has a page (eventContent); not the buttons EventCalendar
+  // makes of them, nor links by role on an <article> (axe: aria-allowed-role).
   function eventDidMount(info) {
     var el = info.el;
-    var props = info.event.extendedProps || {};
     el.setAttribute("title", el.textContent.trim());
-    if (!props.url) {
-      el.removeAttribute("role");
-      el.removeAttribute("tabindex");
-    } else {
-      el.setAttribute("role", "link");
-      el.setAttribute("tabindex", "0");
-      el.setAttribute("aria-label", el.textContent.trim());
-      el.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") {
-          event.preventDefault();
-          window.location.assign(props.url);
-        }
-      });
+    el.removeAttribute("role");
+    el.removeAttribute("tabindex");
+    var link = el.querySelector("a.mo-event-title");
+    if (link) {
+      link.setAttribute("aria-label", el.textContent.trim());
     }
   }
 

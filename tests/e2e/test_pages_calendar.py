@@ -205,7 +205,7 @@ def test_a_rooms_week_and_my_week_pass_axe_in_english(
     screenshot(page, "calendar-mine-en-desktop")
 
     # From the keyboard: my meeting is a link in the drawing too.
-    mine.focus()
+    mine.get_by_role("link").focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/meetings/{day_of_rooms['mine'].pk}/$"))
 
