@@ -29,15 +29,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-KINDS = (
-    "requested",
-    "changed",
-    "approved",
-    "rejected",
-    "cancelled",
-    "change_approved",
-    "change_rejected",
-)
 # The reason each kind's service passes along (an approver's note, a cancellation's reason).
 REASONS = {
     "rejected": "The room desk is busy; try Thursday",
@@ -117,6 +108,8 @@ def _emails():
             "approver by own permission", f"approver-own-{language}@example.com", language, zone
         ).user_permissions.add(approve)
         person("superuser", f"superuser-{language}@example.com", language, zone, is_superuser=True)
+
+    from bookings.notifications import KINDS  # every kind that has its templates
 
     for kind in KINDS:
         for confidential in (False, True):
