@@ -22,6 +22,7 @@ from bookings.selectors.availability import (
     room_get_listed,
     room_list_active,
     room_list_free_for_slot,
+    rooms_narrowed,
     series_preview,
 )
 from bookings.selectors.calendar import (
@@ -134,5 +135,6 @@ __all__ = [
     "room_get_listed",
     "room_list_active",
     "room_list_free_for_slot",
+    "rooms_narrowed",
     "series_preview",
 ]

@@ -39,6 +39,25 @@ def room_list_active() -> QuerySet[Room]:
     )
 
 
+def rooms_narrowed(
+    rooms: QuerySet[Room],
+    *,
+    capacity_min: int | None = None,
+    features: Iterable[str] = (),
+    provider_id: int | None = None,
+) -> QuerySet[Room]:
+    """BK-9: `rooms` holding at least `capacity_min` people, with every feature named
+    (keys of ROOM_FEATURES), of the provider given: the booking form's and the room
+    finder's filters (the API's are django-filter's, bookings.api.filters)."""
+    if capacity_min:
+        rooms = rooms.filter(capacity__gte=capacity_min)
+    for name in features:
+        rooms = rooms.filter(**{ROOM_FEATURES[name]: True})
+    if provider_id:
+        rooms = rooms.filter(provider_id=provider_id)
+    return rooms
+
+
 def room_get_listed(*, room_id: int) -> Room | None:
     """A room employees may look at: active or under maintenance, not retired."""
     return (

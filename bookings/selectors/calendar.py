@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from bookings import conflicts, rules, secrecy
 from bookings.models import Occurrence, Provider, Room
-from bookings.selectors.availability import ROOM_FEATURES, free_slots_within
+from bookings.selectors.availability import ROOM_FEATURES, free_slots_within, rooms_narrowed
 from meetingops.db import EpochSeconds
 
 # A meeting in a window starts at most a day before it (MAX_OCCURRENCE_DURATION), and one
@@ -76,12 +76,12 @@ def _rooms(*, filters: RoomFilters | None = None, room_id: int | None = None) ->
     if room_id is not None:
         rooms = rooms.filter(pk=room_id)
     if filters is not None:
-        if filters.capacity_min:
-            rooms = rooms.filter(capacity__gte=filters.capacity_min)
-        for name in filters.features:
-            rooms = rooms.filter(**{ROOM_FEATURES[name]: True})
-        if filters.provider_id:
-            rooms = rooms.filter(provider_id=filters.provider_id)
+        rooms = rooms_narrowed(
+            rooms,
+            capacity_min=filters.capacity_min,
+            features=filters.features,
+            provider_id=filters.provider_id,
+        )
     return [
         {
             "id": row["id"],

@@ -133,13 +133,9 @@ def _room_choices(form: BookingForm) -> RoomChoices:
         choices.problem = _("Give a date, a start and a duration to see the free rooms.")
         return choices
     # The smallest room that holds everyone first: the one to choose, most often.
-    candidates = (
-        selectors.room_list_active()
-        .filter(capacity__gte=form.headcount())
-        .order_by("capacity", "name")
-    )
-    for feature in form.features():
-        candidates = candidates.filter(**{selectors.ROOM_FEATURES[feature]: True})
+    candidates = selectors.rooms_narrowed(
+        selectors.room_list_active(), capacity_min=form.headcount(), features=form.features()
+    ).order_by("capacity", "name")
     try:
         choices.rooms = selectors.room_list_free_for_slot(
             start=slot[0], end=slot[1], rooms=candidates
