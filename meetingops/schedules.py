@@ -133,21 +133,27 @@ def _task_action(diff: dict[str, dict[str, Any]]) -> str:
     return "periodictask.changed"
 
 
-def periodic_task_create(*, actor: User, values: dict[str, Any]) -> PeriodicTask:
-    """A new scheduled job, audited with the values it was given."""
-    _require(actor, PeriodicTask, "add")
-    task = PeriodicTask()
+def _create(model, *, actor: User, values: dict[str, Any], shown) -> models.Model:
+    """A new job or schedule of `model`, validated, audited as "<model>.created" with
+    its values as `shown(name, value)` writes them."""
+    _require(actor, model, "add")
+    created = model()
     with transaction.atomic():
-        _apply(task, values)
-        _validated(task)
-        task.save()
+        _apply(created, values)
+        _validated(created)
+        created.save()
         audit.record(
             actor=actor,
-            action="periodictask.created",
-            target=task,
-            data={"values": {name: _shown(name, getattr(task, name)) for name in values}},
+            action=f"{model._meta.model_name}.created",
+            target=created,
+            data={"values": {name: shown(name, getattr(created, name)) for name in values}},
         )
-    return task
+    return created
+
+
+def periodic_task_create(*, actor: User, values: dict[str, Any]) -> PeriodicTask:
+    """A new scheduled job, audited with the values it was given."""
+    return _create(PeriodicTask, actor=actor, values=values, shown=_shown)
 
 
 def periodic_task_update(
@@ -210,19 +216,9 @@ def schedule_create(
     *, model: type[models.Model], actor: User, values: dict[str, Any]
 ) -> models.Model:
     """A new crontab, interval, solar or clocked schedule, audited."""
-    _require(actor, _schedule_model(model), "add")
-    schedule = model()
-    with transaction.atomic():
-        _apply(schedule, values)
-        _validated(schedule)
-        schedule.save()
-        audit.record(
-            actor=actor,
-            action=f"{model._meta.model_name}.created",
-            target=schedule,
-            data={"values": {name: _plain(getattr(schedule, name)) for name in values}},
-        )
-    return schedule
+    return _create(
+        _schedule_model(model), actor=actor, values=values, shown=lambda _name, value: _plain(value)
+    )
 
 
 def schedule_update(
