@@ -25,6 +25,8 @@ class Provider(models.Model):
     class Kind(models.TextChoices):
         MANUAL = "manual", _("Manual link")
         JITSI = "jitsi", _("Jitsi")
+        TENCENT = "tencent", _("Tencent Meeting")
+        ZOOM = "zoom", _("Zoom")
 
     name = models.CharField(pgettext_lazy("provider", "name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -351,6 +353,16 @@ class Booking(models.Model):
     meeting_code = models.CharField(_("meeting ID"), max_length=64, blank=True)
     meeting_password = models.CharField(_("meeting password"), max_length=64, blank=True)
     policy_version = models.PositiveIntegerField(_("usage policy version"), null=True, blank=True)
+    # BK-12: the meeting's own reminder lead times ("1440,15"); empty: the usage policy's.
+    reminder_lead_minutes = models.CharField(
+        _("reminder lead times (minutes)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Comma-separated, e.g. 1440,15. Empty: the usage policy's."),
+    )
+    # BK-10: the iCalendar SEQUENCE of the booking's invitations, raised by every update
+    # or cancellation sent, so calendars take the newest one.
+    ical_sequence = models.PositiveIntegerField(_("invitation sequence"), default=0, editable=False)
     # BK-4's queue order, kept from the occurrences by services.booking_summary_refresh:
     # the first meeting not replaced by a change, and, while the booking is pending, its
     # first meeting awaiting a decision (its first meeting, when a change moves none).
@@ -663,3 +675,150 @@ class BookingSuspension(models.Model):
             and self.start <= moment
             and (self.end is None or moment < self.end)
         )
+
+
+class Participant(models.Model):
+    """BK-10 to BK-13: one person's part in one approved meeting: its organizer, or an
+    invitee (a colleague, or an external guest by email), with their answer (accept,
+    tentative, decline with a reason), their sign-in and their attendance as the
+    provider reported it. Written by `bookings.services.participants` when meetings are
+    approved, moved, cancelled and when people are invited or removed; never deleted
+    (`is_active` off when the person is no longer invited)."""
+
+    class Role(models.TextChoices):
+        ORGANIZER = "organizer", _("Organizer")
+        COLLEAGUE = "colleague", _("Colleague")
+        GUEST = "guest", _("External guest")
+
+    class Response(models.TextChoices):
+        NEEDS_ACTION = "needs_action", _("Not answered")
+        ACCEPTED = "accepted", _("Accepted")
+        TENTATIVE = "tentative", _("Tentative")
+        DECLINED = "declined", _("Declined")
+
+    class Attendance(models.TextChoices):
+        UNKNOWN = "", _("Not known yet")
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        LEFT_EARLY = "left_early", _("Left early")
+        ABSENT = "absent", _("Absent")
+
+    occurrence = models.ForeignKey(
+        Occurrence,
+        verbose_name=_("meeting"),
+        on_delete=models.PROTECT,
+        related_name="participants",
+    )
+    # The occurrence's booking, copied so that a person's meetings read one table.
+    booking = models.ForeignKey(
+        Booking,
+        verbose_name=_("booking"),
+        on_delete=models.PROTECT,
+        related_name="participants",
+        editable=False,
+    )
+    # Empty for the organizer, who is no Attendee row.
+    attendee = models.ForeignKey(
+        Attendee,
+        verbose_name=_("attendee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="participations",
+    )
+    # Empty for an external guest.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="participations",
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(_("invited"), default=True)
+    response = models.CharField(
+        _("answer"), max_length=20, choices=Response.choices, default=Response.NEEDS_ACTION
+    )
+    response_reason = models.TextField(_("reason"), blank=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    signed_in_at = models.DateTimeField(_("signed in at"), null=True, blank=True)
+    # Where the sign-in came from: "page", "api", "link".
+    sign_in_via = models.CharField(_("signed in from"), max_length=20, blank=True)
+    attendance = models.CharField(
+        _("attendance"), max_length=20, choices=Attendance.choices, blank=True, default=""
+    )
+    minutes_attended = models.PositiveIntegerField(_("minutes attended"), null=True, blank=True)
+    joined_at = models.DateTimeField(_("joined at"), null=True, blank=True)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["occurrence", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occurrence", "user"],
+                condition=Q(user__isnull=False),
+                name="participant_user_once",
+            ),
+            models.UniqueConstraint(
+                fields=["occurrence", "email"],
+                condition=Q(user__isnull=True),
+                name="participant_guest_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "occurrence"], name="participant_user_idx"),
+            models.Index(fields=["booking", "occurrence"], name="participant_booking_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user) if self.user_id else self.email
+
+
+class Reminder(models.Model):
+    """BK-12: one reminder of one meeting for one participant at one lead time. Created
+    when the meeting is approved (or the person invited), moved with an approved change,
+    voided on a cancellation or a decline; claimed by the worker every minute and
+    marked `sent_at` in the same transaction as the claim, so it is sent once."""
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="reminders",
+    )
+    occurrence = models.ForeignKey(
+        Occurrence, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="reminders"
+    )
+    lead_minutes = models.PositiveIntegerField(_("minutes before the start"))
+    due_at = models.DateTimeField(_("due at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "lead_minutes"],
+                condition=Q(sent_at__isnull=True, voided_at__isnull=True),
+                name="reminder_pending_once",
+            ),
+        ]
+        indexes = [
+            # The worker's claim: the due rows still to send, oldest first.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(sent_at__isnull=True, voided_at__isnull=True),
+                name="reminder_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} −{self.lead_minutes} min"

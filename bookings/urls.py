@@ -1,6 +1,6 @@
 """The employees' pages, each family's routes kept beside its views."""
 
-from bookings.views import book, calendar, meeting, mine
+from bookings.views import answers, attendance, book, calendar, meeting, mine
 
 app_name = "bookings"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     *calendar.urlpatterns,
     *mine.urlpatterns,
     *meeting.urlpatterns,
+    *answers.urlpatterns,
+    *attendance.urlpatterns,
 ]

@@ -79,6 +79,23 @@ VARIABLES: dict[str, Variable] = {
             "Set to true behind a TLS proxy that sends X-Forwarded-Proto.",
         ),
         Variable("LOG_LEVEL", "INFO", "Logging level of the meetingops loggers."),
+        Variable(
+            "SITE_URL",
+            "http://127.0.0.1:8000",
+            "The site's address as people reach it: the links in emails and calendar feeds.",
+        ),
+        Variable(
+            "ENCRYPTION_KEYS",
+            "",
+            "Comma-separated Fernet keys for secrets stored in the database, newest first "
+            "(older ones still decrypt, so a key can be rotated). Empty: one derived from "
+            "SECRET_KEY.",
+        ),
+        Variable(
+            "WATCHDOG_SILENCE_MINUTES",
+            "5",
+            "IT is alerted when the scheduler or every worker has been silent this long.",
+        ),
     ]
 }
 
@@ -187,6 +204,34 @@ def parse_redis(name: str, value: str) -> str:
     return value
 
 
+def parse_site_url(name: str, value: str) -> str:
+    value = value.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")) or "://" not in value[:8] or " " in value:
+        raise ImproperlyConfigured(
+            f"{name} must be the site's address, such as https://meet.example.com, not {value!r}."
+        )
+    return value
+
+
+def parse_fernet_keys(name: str, value: str) -> list[str]:
+    import base64
+    import binascii
+
+    keys = parse_list(value)
+    for key in keys:
+        try:
+            raw = base64.urlsafe_b64decode(key.encode())
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise ImproperlyConfigured(
+                f"{name}: each key must be a Fernet key (32 bytes, URL-safe Base64); make "
+                'one with: python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"'
+            )
+    return keys
+
+
 def check_secret_key(name: str, value: str) -> str:
     """The same rule as Django's deploy check (security.W009), as a hard stop."""
     if (
@@ -232,6 +277,9 @@ class Config:
     secure_hsts_seconds: int
     secure_proxy_ssl_header: bool
     log_level: str
+    site_url: str
+    encryption_keys: list[str]
+    watchdog_silence_minutes: int
 
 
 def load(environ_: Mapping[str, str], *, base_dir: Path) -> Config:
@@ -288,4 +336,9 @@ def load(environ_: Mapping[str, str], *, base_dir: Path) -> Config:
             "SECURE_PROXY_SSL_HEADER", raw("SECURE_PROXY_SSL_HEADER") or "false"
         ),
         log_level=log_level,
+        site_url=parse_site_url("SITE_URL", raw("SITE_URL")),
+        encryption_keys=parse_fernet_keys("ENCRYPTION_KEYS", raw("ENCRYPTION_KEYS")),
+        watchdog_silence_minutes=parse_int(
+            "WATCHDOG_SILENCE_MINUTES", raw("WATCHDOG_SILENCE_MINUTES"), minimum=1
+        ),
     )

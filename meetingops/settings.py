@@ -133,6 +133,9 @@ globals().update(CONFIG.email)  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_FILE_PATH, ..
 DEFAULT_FROM_EMAIL = CONFIG.default_from_email
 SERVER_EMAIL = CONFIG.default_from_email
 IT_ALERT_EMAILS = CONFIG.it_alert_emails
+SITE_URL = CONFIG.site_url
+ENCRYPTION_KEYS = CONFIG.encryption_keys
+WATCHDOG_SILENCE_MINUTES = CONFIG.watchdog_silence_minutes
 
 # Cache: shared between the web server, worker and scheduler (rate limits need that).
 if CONFIG.redis_url:

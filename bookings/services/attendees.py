@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from bookings import rules
 from bookings.models import Attendee, Booking
 from bookings.permissions import can_change
+from bookings.services import lifecycle
 from bookings.services.rows import booking_locked
 from bookings.validation import (
     BookingInputError,
@@ -114,6 +115,7 @@ def booking_attendees_add(
         )
         added = [*reactivated, *created]
         if added:
+            lifecycle.attendees_added(booking=booking, attendees=added)
             # The label names the booking by id; guests are counted, never named.
             audit.record(
                 actor=actor,
@@ -169,6 +171,7 @@ def booking_attendee_remove(*, booking: Booking, actor: User, attendee: Attendee
             return row
         row.is_active = False
         row.save(update_fields=["is_active"])
+        lifecycle.attendee_removed(booking=booking, attendee=row)
         audit.record(
             actor=actor,
             action="booking.attendee_removed",

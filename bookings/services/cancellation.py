@@ -16,6 +16,7 @@ from bookings.models import (
     Occurrence,
 )
 from bookings.permissions import can_cancel
+from bookings.services import lifecycle
 from bookings.services.rows import booking_locked, notify_on_commit
 from bookings.services.status import (
     booking_summary_refresh,
@@ -68,6 +69,7 @@ def booking_cancel(
             change.decided_at = now
             change.save(update_fields=["status", "decided_at"])
         booking_summary_refresh(booking)
+        lifecycle.meetings_cancelled(booking=booking, occurrences=future, now=now)
         audit.record(
             actor=actor,
             action="booking.cancelled",

@@ -18,6 +18,7 @@ from bookings.models import (
     Room,
 )
 from bookings.permissions import can_change
+from bookings.services import lifecycle
 from bookings.services.rows import (
     booking_locked,
     booking_save,
@@ -341,6 +342,12 @@ def change_decide(
         occurrences_save(new)
         booking_save(booking)
         join_info_give(booking)
+        lifecycle.meetings_moved(
+            booking=booking,
+            moves=[(o.replaces, o) for o in new],
+            time_moved=any((o.start, o.end) != (o.replaces.start, o.replaces.end) for o in new),
+            now=now,
+        )
     else:
         for o in new:
             occurrence_transition(o, to=S.REJECTED, actor=actor, reason=reason, now=now)

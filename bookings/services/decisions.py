@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 
 from bookings import selectors
 from bookings.models import (
+    Attendee,
     Booking,
     Occurrence,
 )
 from bookings.permissions import can_approve, is_approver
+from bookings.services import lifecycle
 from bookings.services.changes import change_decide
 from bookings.services.rows import booking_locked, join_info_give, notify_on_commit
 from bookings.services.status import (
@@ -137,11 +139,13 @@ def occurrences_approve(
     actor: User | None,
     note: str = "",
     override: dict | None = None,
+    attendees: Sequence[Attendee] | None = None,
 ) -> list[Occurrence]:
     """Approve `occurrences` of `booking` (those still pending), give the booking its
     join information, audit and notify the organizer; `actor` None is the usage policy
     approving automatically; `override` (from `_override_checked`) is audited, and the
-    note, which then names it, is told to the organizer. Returns the meetings approved.
+    note, which then names it, is told to the organizer; `attendees`: the booking's
+    invitees when the caller has just written them. Returns the meetings approved.
     Caller holds the booking's lock, or has just created it in the same transaction."""
     now = timezone.now()
     moved = [
@@ -153,6 +157,9 @@ def occurrences_approve(
     if moved:
         join_info_give(booking)
         booking_summary_refresh(booking)
+        lifecycle.meetings_approved(
+            booking=booking, occurrences=moved, attendees=attendees, now=now
+        )
         audit.record(
             actor=actor,
             action="booking.approved",

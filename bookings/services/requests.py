@@ -147,6 +147,7 @@ def booking_request(
                     occurrences=requested.occurrences,
                     actor=None,
                     note=_("Approved automatically by the usage policy."),
+                    attendees=requested.attendees,
                 )
     except IntegrityError as error:
         _raise_if_taken_meanwhile(error, room=room, slots=slots)

@@ -1,0 +1,64 @@
+"""What follows when a meeting's life changes (BK-10 to BK-13, BK-17): the services
+that approve, change, cancel and invite call these, inside their transaction, holding
+the booking's row lock; each keeps the participants and reminders in step
+(`participants`), then queues on commit what reaches people and providers: the
+invitations with their iCalendar (BK-10) and the provider's meeting (BK-17).
+
+One place for it, so that approving from admin, from the API or by the usage policy
+itself, and a change approved, all start the same things."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bookings.models import Attendee, Booking, Occurrence, Participant
+from bookings.services import participants
+
+
+def meetings_approved(
+    *,
+    booking: Booking,
+    occurrences: Sequence[Occurrence],
+    attendees: Sequence[Attendee] | None = None,
+    now: dt.datetime | None = None,
+) -> list[Participant]:
+    """Meetings of `booking` were approved (a request, or one meeting of a series).
+    `attendees`: its invitees, when the caller has just written them."""
+    return participants.participants_open(
+        booking=booking, occurrences=occurrences, attendees=attendees, now=now
+    )
+
+
+def meetings_moved(
+    *,
+    booking: Booking,
+    moves: Sequence[tuple[Occurrence, Occurrence]],
+    time_moved: bool,
+    now: dt.datetime | None = None,
+) -> list[Participant]:
+    """An approved change replaced each old meeting by its new one (`moves`)."""
+    return participants.participants_move(
+        booking=booking, moves=moves, time_moved=time_moved, now=now
+    )
+
+
+def meetings_cancelled(
+    *, booking: Booking, occurrences: Sequence[Occurrence], now: dt.datetime | None = None
+) -> None:
+    """Approved or pending meetings of `booking` were cancelled."""
+    participants.participants_close(occurrences=occurrences, now=now)
+
+
+def attendees_added(
+    *, booking: Booking, attendees: Sequence[Attendee], now: dt.datetime | None = None
+) -> list[Participant]:
+    """People were invited to `booking`, which may have approved meetings to come."""
+    return participants.attendees_join(booking=booking, attendees=attendees, now=now)
+
+
+def attendee_removed(
+    *, booking: Booking, attendee: Attendee, now: dt.datetime | None = None
+) -> list[Participant]:
+    """A person was removed from `booking`."""
+    return participants.attendee_leave(booking=booking, attendee=attendee, now=now)
