@@ -1,10 +1,13 @@
 """Booking emails, sent by the worker after the change commits (X-3), and the nightly
 check that no room is double-booked (BK-3)."""
 
+import dataclasses
+
 from celery import shared_task
 
 from bookings.notifications import booking_notify
 from bookings.overlaps import overlaps_check
+from bookings.services.attendance import meetings_close_due
 
 
 @shared_task(
@@ -44,3 +47,13 @@ def overlaps_check_task() -> dict:
     """Nightly (beat, scheduled by bookings' migration): IT is emailed of any room
     double-booked. A read and at most one alert, so a retry or a redelivery is harmless."""
     return overlaps_check()
+
+
+@shared_task(name="bookings.tasks.meetings_close_due", acks_late=True)
+def meetings_close_due_task() -> dict:
+    """Every minute (beat, scheduled by bookings' migration 0017): BK-13's no-shows,
+    completed meetings and attendance. Each meeting moves under its booking's lock and is
+    checked again under it, so a redelivery, a run that overlaps the next one or two
+    workers at once move it once; nothing is retried here, as the next minute's run
+    picks up whatever this one left."""
+    return dataclasses.asdict(meetings_close_due())
