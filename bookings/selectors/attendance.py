@@ -137,3 +137,45 @@ def participant_for_sign_in(*, booking: Booking, occurrence_id, user) -> Partici
         .filter(booking=booking, occurrence_id=wanted, user=user, is_active=True)
         .first()
     )
+
+
+@dataclass(frozen=True)
+class MeetingAttendance:
+    occurrence: Occurrence
+    participants: list[Participant]
+    report: AttendanceReport | None
+
+
+# The admin's booking page shows this many of the latest meetings that have started.
+ADMIN_MEETINGS = 5
+
+
+def attendance_for_admin(
+    *, booking: Booking, now: dt.datetime | None = None
+) -> list[MeetingAttendance]:
+    """The latest meetings of `booking` that have started and were held or became
+    no-shows, newest first, each with its participants and attendance report: two
+    queries whatever the size of the series. The caller has asked `bookings.secrecy`."""
+    now = now or timezone.now()
+    meetings = list(
+        booking.occurrences.filter(status__in=HELD, start__lte=now)
+        .select_related("attendance_report")
+        .order_by("-start", "-pk")[:ADMIN_MEETINGS]
+    )
+    if not meetings:
+        return []
+    rows: dict[int, list[Participant]] = {o.pk: [] for o in meetings}
+    for p in (
+        Participant.objects.filter(occurrence__in=meetings, is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    ):
+        rows[p.occurrence_id].append(p)
+    return [
+        MeetingAttendance(
+            occurrence=o,
+            participants=rows[o.pk],
+            report=getattr(o, "attendance_report", None),
+        )
+        for o in meetings
+    ]
