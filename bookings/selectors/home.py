@@ -70,6 +70,9 @@ class HomeMeeting:
     countdown: Countdown
     # BK-13: my sign-in, offered beside Join while its window is open; when I signed in.
     can_sign_in: bool = False
+    # Not signed in and the window still to open: the form is carried hidden with the
+    # join link, and site.js shows both when the window opens.
+    sign_in_later: bool = False
     signed_in_at: dt.datetime | None = None
 
 
@@ -120,6 +123,11 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
             start=occurrence.start, end=occurrence.end, policy=policy
         )
         may_join = access.join and bool(booking.join_url)
+        unsigned = (
+            occurrence.pk in mine
+            and mine[occurrence.pk] is None
+            and occurrence.status == S.APPROVED
+        )
         result.append(
             HomeMeeting(
                 occurrence=occurrence,
@@ -130,10 +138,8 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
                 join_opens=opens,
                 join_closes=closes,
                 countdown=countdown_to(start=occurrence.start, end=occurrence.end, now=now),
-                can_sign_in=occurrence.pk in mine
-                and mine[occurrence.pk] is None
-                and occurrence.status == S.APPROVED
-                and opens <= now < closes,
+                can_sign_in=unsigned and opens <= now < closes,
+                sign_in_later=unsigned and now < opens,
                 signed_in_at=mine.get(occurrence.pk),
             )
         )

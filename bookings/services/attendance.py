@@ -93,21 +93,50 @@ ClientFor = Callable[[Provider], RemoteClient | None]
 
 def default_client_for(provider: Provider) -> RemoteClient | None:
     """The remote provider's client, from the providers' integration
-    (`bookings.remote.provider_client`); None while no client is configured for it."""
+    (`bookings.remote.provider_client`); None when there is none for it (not a remote
+    kind, no credentials set, or the integration not installed)."""
     try:
-        from bookings.remote import provider_client  # lands with BK-17's integration
+        from bookings.remote import provider_client  # BK-17's integration
     except ImportError:
         return None
     try:
         return provider_client(provider)
-    except ProviderError:
+    except (ProviderError, ValueError) as error:
+        logger.warning("No client for provider %s: %s", provider.pk, error)
         return None
 
 
+def _utc_key(moment: dt.datetime) -> str:
+    """A meeting's start as RemoteMeeting.occurrence_keys names it: ISO 8601 in UTC."""
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
 def remote_meeting_of(occurrence: Occurrence) -> tuple[RemoteMeeting, str] | None:
-    """The provider's meeting of `occurrence` and its key within a series, or None
-    when the provider has not scheduled it (no meeting ID yet)."""
+    """The provider's meeting of `occurrence` and its key within a series, or None when
+    the provider has not scheduled it. Read from the booking's live provider meeting
+    (`ProviderMeeting`, BK-17's integration) where there is one; otherwise from the
+    meeting ID the booking carries."""
     booking = occurrence.booking
+    rows = getattr(booking, "provider_meetings", None)
+    row = (
+        rows.filter(provider_id=occurrence.room.provider_id, state="created")
+        .order_by("-pk")
+        .first()
+        if rows is not None
+        else None
+    )
+    if row is not None and row.remote_id:
+        keys = dict(row.occurrence_keys)
+        start = _utc_key(occurrence.start)
+        key = keys.get(start) or keys.get(start.replace("Z", "+00:00")) or ""
+        meeting = RemoteMeeting(
+            remote_id=row.remote_id,
+            join_url=row.join_url,
+            code=row.remote_code,
+            uuid=row.remote_uuid,
+            occurrence_keys=keys,
+        )
+        return meeting, key
     if not booking.meeting_code:
         return None
     meeting = RemoteMeeting(

@@ -425,3 +425,18 @@ def test_a_provider_list_not_ready_is_asked_again_then_the_sign_ins_decide(remot
     report = AttendanceReport.objects.get()
     assert (report.source, report.provider_error) == ("provider_failed", "report not ready")
     assert _row(remote, organizer.email).attendance == "present"
+
+
+def test_one_no_show_in_a_series_leaves_the_others_approved(
+    organizer, guest_room, approver, policy
+):
+    series = book(
+        organizer, guest_room, start=START, end=END, recurrence_rule={"freq": "weekly", "count": 3}
+    )
+    services.booking_approve(booking=series, actor=approver)
+    with time_machine.travel(at(2, "17:11"), tick=False):
+        assert meetings_close_due().no_shows == 1
+    series.refresh_from_db()
+    statuses = list(series.occurrences.order_by("start").values_list("status", flat=True))
+    assert statuses == ["no_show", "approved", "approved"]
+    assert series.status == "approved"
