@@ -7,8 +7,9 @@
 - **No-show** (`meeting_no_show_check`): when the policy's `no_show_grace_minutes`
   after the start have passed and the organizer has not signed in, the meeting becomes
   a no-show. For a Tencent Meeting or Zoom room the provider's participant list is
-  asked too, while the meeting is on: anyone in it keeps the meeting alive; when the
-  provider cannot be reached, the sign-in alone decides, and the audit says so. A
+  asked too: anyone in it keeps the meeting alive (asked again at each run until the
+  organizer signs in or the meeting ends, when it is completed); when the provider
+  cannot be reached, the sign-in alone decides, and the audit says so. A
   no-show releases its room at once (it no longer occupies: `Occurrence.OCCUPYING`),
   voids its reminders, tells the organizer by email, is audited, and is noted for
   oversight (`oversight.no_shows.no_show_noted`, where the violations will start).
