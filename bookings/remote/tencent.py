@@ -179,7 +179,7 @@ def recurring_rule(spec: MeetingSpec) -> dict[str, int]:
             **ending,
         }
     raise ProviderError(
-        _("Tencent Meeting cannot repeat a meeting %(freq)s.") % {"freq": freq},
+        _("Tencent Meeting cannot repeat a meeting this way (%(freq)s).") % {"freq": freq},
         transient=False,
         code="recurrence_unsupported",
     )

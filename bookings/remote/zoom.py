@@ -103,7 +103,7 @@ def recurrence(spec: MeetingSpec) -> dict[str, Any]:
     interval = int(rule.get("interval") or 1)
     if freq not in RECURRENCE_TYPES or interval > MAX_INTERVAL[freq]:
         raise ProviderError(
-            _("Zoom cannot repeat a meeting %(freq)s every %(interval)s.")
+            _("Zoom cannot repeat a meeting this way (%(freq)s, every %(interval)s).")
             % {"freq": freq, "interval": interval},
             transient=False,
             code="recurrence_unsupported",
@@ -357,12 +357,17 @@ class ZoomClient(RestClient):
     def _past_participants(self, uuid: str) -> list[AttendanceRecord]:
         records: list[AttendanceRecord] = []
         params: dict[str, Any] = {"page_size": PAGE_SIZE}
+        path = f"/past_meetings/{meeting_uuid_path(uuid)}/participants"
         for _page in range(MAX_PAGES):
-            data = self.json_of(
-                self.call(
-                    "GET", f"/past_meetings/{meeting_uuid_path(uuid)}/participants", params=params
-                )
-            )
+            try:
+                data = self.json_of(self.call("GET", path, params=params))
+            except ProviderError as error:
+                # A meeting nobody joined never started, so Zoom has no past meeting
+                # for it (404, 3001): its attendance is nobody, not a failure.
+                if error.status != 404 or records:
+                    raise
+                logger.info("%s: no past meeting %s: nobody joined", self.label, uuid)
+                return records
             for row in data.get("participants") or ():
                 joined = _moment(row.get("join_time"))
                 if joined is None:

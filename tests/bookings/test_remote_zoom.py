@@ -446,6 +446,14 @@ def test_past_participants_are_read_over_every_page(zoom_api):
     assert second_params["next_page_token"] == "Tva2CuIdTgsv8wAnhyAdU3m06Y2HuLQtlh3"
 
 
+def test_a_meeting_nobody_joined_has_no_participants(zoom_api):
+    zoom_api.get(f"{API}/past_meetings/aDYlohsHRtCd4ii1uC2%2BhA%3D%3D/participants").respond(
+        404, json={"code": 3001, "message": "Meeting does not exist: aDYlohsHRtCd4ii1uC2+hA==."}
+    )
+
+    assert client().participants(MEETING) == []
+
+
 @pytest.mark.parametrize(
     ("uuid", "raw"),
     [
