@@ -225,6 +225,11 @@ class TencentClient(RestClient):
         with its recurring_rule), hosted by the account's userid."""
         data = self.call("POST", "/v1/meetings", body=self._meeting_body(spec))
         info = self._first_meeting(data)
+        if not info.get("join_url"):
+            # The meeting exists: failing here would have the task create it twice.
+            logger.warning(
+                "%s: meeting %s came without a join link", self.label, info["meeting_id"]
+            )
         meeting = RemoteMeeting(
             remote_id=str(info["meeting_id"]),
             join_url=str(info.get("join_url") or ""),
@@ -235,24 +240,38 @@ class TencentClient(RestClient):
             return meeting
         return self._with_sub_meetings(meeting, info)
 
-    def update(self, meeting: RemoteMeeting, spec: MeetingSpec) -> RemoteMeeting:
-        """PUT /v1/meetings/{meeting_id}: the whole meeting (or series) to `spec`; a
-        password no longer wanted is removed ("" cancels it)."""
-        body = self._meeting_body(spec)
-        body.pop("type")  # not a field of the modify call
-        if not spec.password and meeting.password:
-            body["password"] = ""
+    def update(
+        self, meeting: RemoteMeeting, spec: MeetingSpec, *, occurrence_key: str = ""
+    ) -> RemoteMeeting:
+        """PUT /v1/meetings/{meeting_id}: the whole meeting (or series) to `spec`, a
+        password no longer wanted removed ("" cancels it); or, with `occurrence_key`,
+        only that meeting of the series moved to `spec`'s start and end (its
+        sub_meeting_id in recurring_rule, which then carries nothing else)."""
+        if occurrence_key:
+            body = {
+                "userid": self.credentials.userid,
+                "instanceid": self.credentials.instanceid,
+                "meeting_type": 1,
+                "start_time": str(int(spec.start.timestamp())),
+                "end_time": str(int(spec.end.timestamp())),
+                "recurring_rule": {"sub_meeting_id": occurrence_key},
+            }
+        else:
+            body = self._meeting_body(spec)
+            body.pop("type")  # not a field of the modify call
+            if not spec.password and meeting.password:
+                body["password"] = ""
         data = self.call("PUT", f"/v1/meetings/{quote(meeting.remote_id, safe='')}", body=body)
         infos = data.get("meeting_info_list") or [{}]
         updated = RemoteMeeting(
             remote_id=meeting.remote_id,
             join_url=meeting.join_url,
             code=str(infos[0].get("meeting_code") or meeting.code),
-            password=spec.password,
+            password=meeting.password if occurrence_key else spec.password,
             uuid=meeting.uuid,
             occurrence_keys=meeting.occurrence_keys,
         )
-        if not spec.recurrence:
+        if not (spec.recurrence or occurrence_key):
             return updated
         return self._with_sub_meetings(updated, infos[0])
 

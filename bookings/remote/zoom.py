@@ -78,6 +78,10 @@ def _utc(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _minutes(spec: MeetingSpec) -> int:
+    return max(int((spec.end - spec.start).total_seconds() // 60), 1)
+
+
 def _moment(value: Any) -> dt.datetime | None:
     if not value:
         return None
@@ -184,17 +188,29 @@ class ZoomClient(RestClient):
             occurrence_keys=self._occurrence_keys(data),
         )
 
-    def update(self, meeting: RemoteMeeting, spec: MeetingSpec) -> RemoteMeeting:
-        """PATCH /meetings/{meetingId} (204, no body). A series' occurrence_ids are its
-        meetings' start times, so they are read again from the meeting."""
+    def update(
+        self, meeting: RemoteMeeting, spec: MeetingSpec, *, occurrence_key: str = ""
+    ) -> RemoteMeeting:
+        """PATCH /meetings/{meetingId} (204, no body): the whole meeting (or series) to
+        `spec`; or, with `occurrence_key`, only that meeting of the series moved to
+        `spec`'s start and duration. A series' occurrence_ids are its meetings' start
+        times, so they are read again from the meeting."""
         path = f"/meetings/{quote(meeting.remote_id, safe='')}"
-        self.call("PATCH", path, body=self._meeting_body(spec))
+        if occurrence_key:
+            body = {
+                "start_time": _utc(spec.start),
+                "duration": _minutes(spec),
+                "timezone": spec.time_zone,
+            }
+            self.call("PATCH", path, params={"occurrence_id": occurrence_key}, body=body)
+        else:
+            self.call("PATCH", path, body=self._meeting_body(spec))
         keys = meeting.occurrence_keys
-        if spec.recurrence:
+        if spec.recurrence or occurrence_key:
             try:
                 keys = self._occurrence_keys(self.json_of(self.call("GET", path))) or keys
             except ProviderError as error:
-                # The change is made; a retry would only make it again.
+                # The change is made: only the keys may be stale; the old ones are kept.
                 logger.warning(
                     "%s: occurrences of %s not read: %s", self.label, meeting.remote_id, error
                 )
@@ -296,7 +312,7 @@ class ZoomClient(RestClient):
             "topic": spec.topic[:TOPIC_LENGTH],
             "type": RECURRING_FIXED_TIME if spec.recurrence else SCHEDULED,
             "start_time": _utc(spec.start),
-            "duration": max(int((spec.end - spec.start).total_seconds() // 60), 1),
+            "duration": _minutes(spec),
             "timezone": spec.time_zone,
             "agenda": spec.agenda[:AGENDA_LENGTH],
             # The host is the room's licensed account, never there to admit anyone:

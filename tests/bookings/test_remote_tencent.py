@@ -362,6 +362,43 @@ def test_update_puts_the_meeting_and_removes_a_password_no_longer_wanted(api):
     )
 
 
+def test_update_of_one_meeting_of_a_series_moves_only_its_sub_meeting(api):
+    route = api.put("/v1/meetings/7567173273889276131").respond(
+        200,
+        json={"meeting_number": 1, "meeting_info_list": [{"meeting_id": "7567173273889276131"}]},
+    )
+    moved = {
+        "sub_meeting_id": "179651",
+        "status": 0,
+        "start_time": str(int(local(15, "15:00").timestamp())),
+    }
+    api.get("/v1/meetings/7567173273889276131").respond(200, json=created(sub_meetings=[moved]))
+    series = RemoteMeeting(
+        "7567173273889276131",
+        "https://x",
+        "806146667",
+        "246810",
+        occurrence_keys={"2026-12-14T02:00:00Z": "179651"},
+    )
+
+    after = client().update(
+        series,
+        one_meeting(start=local(15, "15:00"), end=local(15, "16:00")),
+        occurrence_key="179651",
+    )
+
+    assert json.loads(route.calls.last.request.content) == {
+        "userid": "room-a",
+        "instanceid": 1,
+        "meeting_type": 1,
+        "start_time": str(int(local(15, "15:00").timestamp())),
+        "end_time": str(int(local(15, "16:00").timestamp())),
+        "recurring_rule": {"sub_meeting_id": "179651"},
+    }
+    assert after.occurrence_keys == {"2026-12-15T07:00:00Z": "179651"}
+    assert after.password == "246810"
+
+
 def test_cancel_posts_the_reason_code_for_a_single_meeting(api):
     route = api.post("/v1/meetings/7567173273889276131/cancel").respond(200, json={})
 

@@ -344,6 +344,32 @@ def test_update_of_a_series_reads_its_new_occurrence_ids(zoom_api):
     assert after.occurrence_keys == {"2026-12-09T04:00:00Z": "1796788800000"}
 
 
+def test_update_of_one_meeting_of_a_series_patches_only_that_occurrence(zoom_api):
+    route = zoom_api.patch(f"{API}/meetings/85746065432").respond(204)
+    zoom_api.get(f"{API}/meetings/85746065432").respond(
+        200,
+        json=created(
+            type=8,
+            occurrences=[{"occurrence_id": "1797213600000", "start_time": "2026-12-15T07:00:00Z"}],
+        ),
+    )
+
+    after = client().update(
+        MEETING,
+        one_meeting(start=local(15, "15:00"), end=local(15, "16:00")),
+        occurrence_key="1797213600000",
+    )
+
+    request = route.calls.last.request
+    assert request.url.params["occurrence_id"] == "1797213600000"
+    assert json.loads(request.content) == {
+        "start_time": "2026-12-15T07:00:00Z",
+        "duration": 60,
+        "timezone": "Asia/Shanghai",
+    }
+    assert after.occurrence_keys == {"2026-12-15T07:00:00Z": "1797213600000"}
+
+
 def test_delete_cancels_the_meeting(zoom_api):
     route = zoom_api.delete(f"{API}/meetings/85746065432").respond(204)
 
