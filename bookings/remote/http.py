@@ -88,6 +88,11 @@ class RestClient:
         self._http = http if http is not None else httpx.Client(timeout=TIMEOUT)
         self._secrets = tuple(s for s in secrets if s)
 
+    def keep_secret(self, value: str) -> None:
+        """Scrub `value` (a token obtained on the way) from what this client raises."""
+        if value and value not in self._secrets:
+            self._secrets = (*self._secrets, value)
+
     def close(self) -> None:
         if self._owns_http:
             self._http.close()

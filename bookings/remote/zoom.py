@@ -268,7 +268,7 @@ class ZoomClient(RestClient):
             response = self.send(request)
             if response.status_code != 401 or attempt == 2:
                 break
-            cache.delete(self.token_cache_key)
+            self._cached("delete", self.token_cache_key)
         if not response.is_success:
             data = self.json_of(response)
             raise self.refused(
@@ -278,11 +278,13 @@ class ZoomClient(RestClient):
 
     def _token(self, *, fresh: bool = False) -> str:
         if not fresh:
-            token = cache.get(self.token_cache_key)
+            token = self._cached("get", self.token_cache_key)
             if token:
+                self.keep_secret(token)
                 return token
         creds = self.credentials
         basic = base64.b64encode(f"{creds.client_id}:{creds.client_secret}".encode()).decode()
+        self.keep_secret(basic)
         request = self._http.build_request(
             "POST",
             self.token_url,
@@ -300,10 +302,20 @@ class ZoomClient(RestClient):
         token = str(data.get("access_token") or "")
         if not token:
             raise self.unreadable(response)
+        self.keep_secret(token)
         lifetime = int(data.get("expires_in") or 0) - TOKEN_MARGIN
         if lifetime > 0:
-            cache.set(self.token_cache_key, token, timeout=lifetime)
+            self._cached("set", self.token_cache_key, token, timeout=lifetime)
         return token
+
+    def _cached(self, verb: str, *args, **kwargs):
+        """The token cache, whose failure (Redis away) costs a token request, never the
+        call: the token is fetched instead of read."""
+        try:
+            return getattr(cache, verb)(*args, **kwargs)
+        except Exception as error:  # the backend's own errors (redis.ConnectionError …)
+            logger.warning("%s: token cache %s failed: %s", self.label, verb, type(error).__name__)
+            return None
 
     # -- shapes ----------------------------------------------------------------------
 

@@ -166,6 +166,18 @@ def test_new_credentials_never_reuse_the_old_apps_token(zoom_api):
     assert zoom_api.token.call_count == 2
 
 
+def test_a_cache_that_fails_costs_a_token_request_not_the_call(zoom_api, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis is away")
+
+    monkeypatch.setattr("bookings.remote.zoom.cache.get", unreachable)
+    monkeypatch.setattr("bookings.remote.zoom.cache.set", unreachable)
+    zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(201, json=created())
+
+    assert client().create(one_meeting()) == MEETING
+    assert zoom_api.token.call_count == 1
+
+
 def test_an_expired_token_is_fetched_again_once_and_the_call_succeeds(zoom_api):
     zoom_api.token.side_effect = [
         httpx.Response(200, json=token_answer("eyJ.stale")),
@@ -589,7 +601,11 @@ def test_a_4xx_is_not_transient_and_keeps_zooms_code(zoom_api):
 def test_secrets_and_the_token_never_reach_the_logs_the_error_or_the_repr(zoom_api, remote_log):
     zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(201, json=created())
     zoom_api.patch(f"{API}/meetings/85746065432").respond(
-        400, json={"code": 300, "message": "Bad request from ClientIdForTests/ClientSecretForTests"}
+        400,
+        json={
+            "code": 300,
+            "message": f"Bad: ClientIdForTests/ClientSecretForTests/{BASIC} {TOKEN}",
+        },
     )
     zoom = client()
     zoom.create(one_meeting())
@@ -605,7 +621,7 @@ def test_secrets_and_the_token_never_reach_the_logs_the_error_or_the_repr(zoom_a
         repr(zoom.credentials),
         *remote_log,
     ]:
-        for secret in ("ClientSecretForTests", "ClientIdForTests", TOKEN):
+        for secret in ("ClientSecretForTests", "ClientIdForTests", TOKEN, BASIC[6:]):
             assert secret not in text
 
 
