@@ -31,6 +31,10 @@ CREDENTIALS = {
 NOW_TS = 1796605200  # 2026-12-07T01:00:00Z, the bookings tests' frozen moment
 NONCE = 12345678
 
+# The vectors were computed by hand with openssl from the documented string to sign.
+# GET (nonce 1): printf 'GET\nX-TC-Key=AKIDTestSecretId&X-TC-Nonce=1&X-TC-Timestamp=1796605200
+#   \n/v1/meetings/7567173273889276131/participants?userid=room-a&pos=0&size=100\n'
+#   | openssl dgst -sha256 -hmac TestSecretKey -r | cut -d' ' -f1 | tr -d '\n' | base64 -w0
 # The documented body of the create below, byte for byte, and its X-TC-Signature:
 #   printf 'POST\nX-TC-Key=AKIDTestSecretId&X-TC-Nonce=12345678&X-TC-Timestamp=1796605200
 #   \n/v1/meetings\n%s' "$BODY" | openssl dgst -sha256 -hmac TestSecretKey -r | cut -d' ' -f1
@@ -43,6 +47,11 @@ CREATE_BODY = (
 )
 CREATE_SIGNATURE = (
     "YWM5Nzg0MjA1MmQzNTg4OGE3M2EyMGQ1ZDBiZWU4YjEzMzI4ZDgwNDBmYWNlZDRhODA5ZTFjOTE2M2QxYjc4ZA=="
+)
+
+
+PARTICIPANTS_SIGNATURE = (
+    "MTczZmIyMGZhZjIxMDYxNDZlNDk1MjgwOWFkOTAyNzlmN2ZkMzcyOTY0OWQ2NDRjMGRiNzJjNzVhMWQ5MzMxZQ=="
 )
 
 
@@ -124,6 +133,22 @@ def remote_log():
 
 
 # -- the signature ---------------------------------------------------------------------
+
+
+def test_a_get_is_signed_over_its_path_and_query_with_an_empty_body(api):
+    route = api.get("/v1/meetings/7567173273889276131/participants").respond(
+        200, json={"participants": [], "has_remaining": False}
+    )
+    tencent = TencentClient(credentials=CREDENTIALS, clock=lambda: NOW_TS, nonce=lambda: 1)
+
+    tencent.participants(RemoteMeeting("7567173273889276131", "https://x", "806146667"))
+
+    request = route.calls.last.request
+    assert request.url.raw_path == (
+        b"/v1/meetings/7567173273889276131/participants?userid=room-a&pos=0&size=100"
+    )
+    assert request.content == b""
+    assert request.headers["X-TC-Signature"] == PARTICIPANTS_SIGNATURE
 
 
 def test_signature_of_a_get_matches_the_vector_computed_by_hand():
