@@ -557,6 +557,15 @@ def test_a_4xx_with_error_info_is_not_transient_and_keeps_the_code(api):
     assert "参数非法" in failure.value.message
 
 
+def test_error_info_in_a_2xx_is_still_a_refusal(api):
+    api.post("/v1/meetings/1/cancel").respond(200, json=error_info(9042, "无权限进行该操作"))
+
+    with pytest.raises(ProviderError) as failure:
+        client().cancel(RemoteMeeting("1", "https://x", "1"))
+
+    assert (failure.value.transient, failure.value.code) == (False, "1000009042")
+
+
 def test_a_5xx_is_transient_and_the_callers_retry_then_succeeds(api):
     route = api.post("/v1/meetings")
     route.side_effect = [
