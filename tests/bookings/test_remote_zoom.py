@@ -132,7 +132,10 @@ def test_the_token_is_asked_for_with_account_credentials_and_basic_auth(zoom_api
     assert meetings.calls.last.request.headers["Authorization"] == f"Bearer {TOKEN}"
 
 
-def test_the_token_is_reused_until_shortly_before_it_expires(zoom_api):
+def test_the_token_is_reused_until_shortly_before_it_expires(zoom_api, settings):
+    # A cache in this process, whose expiry follows the travelling clock (Redis keeps
+    # its own).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     zoom_api.token.side_effect = [
         httpx.Response(200, json=token_answer("eyJ.one")),
         httpx.Response(200, json=token_answer("eyJ.two")),
