@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import smtplib
 import threading
 import zoneinfo
@@ -60,6 +61,8 @@ RELATED = (
     "occurrence__booking__room",
     "occurrence__booking__organizer",
 )
+# Rows read at once, with their meetings and people, before each is claimed in turn.
+PAGE = 20
 # The embedded default's worker runs tasks in threads of one process (SQLite path).
 _SQLITE_TURN = threading.Lock()
 
@@ -199,52 +202,91 @@ def reminders_send_due(
         _SQLITE_TURN.release()
 
 
-def _one(reminder: Reminder, *, now: dt.datetime, mail_connection) -> str:
-    """Void or send one claimed row, marking it; returns "voided" or "sent". Caller
-    holds the row (its lock, or SQLite's one worker)."""
+def _marked(reminder: Reminder, *, now: dt.datetime, field: str) -> bool:
+    """Claim and mark `reminder` in one statement: its row is locked (SKIP LOCKED) if it
+    is still as read (due, unsent, not voided, for the same meeting and moment: a change
+    moves a row by updating it), and `field` (sent_at, voided_at) set. False when
+    another worker holds it or it changed. Caller is in the row's transaction, which
+    keeps the lock until it commits."""
+    still = (
+        reminders_due(now=now)
+        .filter(pk=reminder.pk, due_at=reminder.due_at, occurrence_id=reminder.occurrence_id)
+        .select_for_update(skip_locked=True)
+        .order_by()
+        .values("pk")
+    )
+    return Reminder.objects.filter(pk__in=still).update(**{field: timezone.now()}) == 1
+
+
+def _send_locked(*, now: dt.datetime, limit: int | None, mail_connection) -> RemindersSent:
+    """The PostgreSQL path. The rows are read a page at a time with all that rendering
+    needs (one query); then each, in its own transaction, is rendered, claimed and
+    marked (one statement), and sent last, just before the commit. The page is shuffled
+    so that two workers reading the same page seldom reach for the same row. A row that
+    changed since its page was read fails its claim and is read again with the next
+    page; the reasons to void one (a decline, a departure, a cancellation) void its row
+    in the services' own transactions, so the claim sees them. A page of which nothing
+    could be claimed is another worker's: the run ends, and the next finds what is left.
+
+    The session's commits do not wait for the disk (synchronous_commit off): a mark
+    must outlive the worker, which it does once the server has it; only a crash of the
+    database server itself could lose the last moment's marks, and so repeat those
+    reminders, never lose one. It saves a disk flush per email."""
+    sent = voided = 0
+    refused: list[int] = []
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        with mail_connection:
+            while limit is None or sent + voided < limit:
+                page = list(
+                    reminders_due(now=now)
+                    .exclude(pk__in=refused)
+                    .select_related(*RELATED)
+                    .order_by("due_at")[:PAGE]
+                )
+                if not page:
+                    break
+                random.shuffle(page)
+                claimed = 0
+                for reminder in page:
+                    if limit is not None and sent + voided >= limit:
+                        break
+                    try:
+                        with transaction.atomic():
+                            if void_reason(reminder, now=now) is not None:
+                                if _marked(reminder, now=now, field="voided_at"):
+                                    claimed, voided = claimed + 1, voided + 1
+                                continue
+                            message = _message(reminder_render(reminder), mail_connection)
+                            if not _marked(reminder, now=now, field="sent_at"):
+                                continue
+                            claimed += 1
+                            message.send()  # last: the commit follows at once
+                            sent += 1
+                    except smtplib.SMTPRecipientsRefused:
+                        logger.warning("Reminder %s refused by the mail server; kept", reminder.pk)
+                        refused.append(reminder.pk)
+                if not claimed:
+                    break
+    finally:
+        with db_connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+    return RemindersSent(sent=sent, voided=voided, refused=len(refused))
+
+
+def _checked_one(reminder: Reminder, *, now: dt.datetime, mail_connection) -> str:
+    """SQLite: void, or send then mark, one row checked still to send; returns "voided"
+    or "sent". Caller holds the SQLite turn."""
     rows = Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True, voided_at__isnull=True)
     reason = void_reason(reminder, now=now)
     if reason is not None:
         rows.update(voided_at=timezone.now())
         logger.info("Reminder %s voided: %s", reminder.pk, reason)
         return "voided"
-    message = _message(reminder_render(reminder), mail_connection)
-    if db_connection.features.has_select_for_update_skip_locked:
-        # Marked first, sent last: the commit follows the send at once, so a worker
-        # killed in between is the only way an email goes twice.
-        rows.update(sent_at=timezone.now())
-        message.send()
-    else:
-        message.send()
-        rows.update(sent_at=timezone.now())
+    _message(reminder_render(reminder), mail_connection).send()
+    rows.update(sent_at=timezone.now())
     return "sent"
-
-
-def _send_locked(*, now: dt.datetime, limit: int | None, mail_connection) -> RemindersSent:
-    sent = voided = 0
-    refused: list[int] = []
-    with mail_connection:
-        while limit is None or sent + voided < limit:
-            try:
-                with transaction.atomic():
-                    reminder = (
-                        reminders_due(now=now)
-                        .exclude(pk__in=refused)
-                        .select_related(*RELATED)
-                        .select_for_update(skip_locked=True, of=("self",))
-                        .order_by("due_at")
-                        .first()
-                    )
-                    if reminder is None:
-                        break
-                    if _one(reminder, now=now, mail_connection=mail_connection) == "sent":
-                        sent += 1
-                    else:
-                        voided += 1
-            except smtplib.SMTPRecipientsRefused:
-                logger.warning("Reminder %s refused by the mail server; kept", reminder.pk)
-                refused.append(reminder.pk)
-    return RemindersSent(sent=sent, voided=voided, refused=len(refused))
 
 
 def _send_checked(*, now: dt.datetime, limit: int | None, mail_connection) -> RemindersSent:
@@ -259,7 +301,7 @@ def _send_checked(*, now: dt.datetime, limit: int | None, mail_connection) -> Re
             if reminder is None:
                 continue
             try:
-                if _one(reminder, now=now, mail_connection=mail_connection) == "sent":
+                if _checked_one(reminder, now=now, mail_connection=mail_connection) == "sent":
                     sent += 1
                 else:
                     voided += 1
