@@ -357,6 +357,8 @@ def run(env: dict[str, str], *, kill: bool) -> dict:
 
 
 def main() -> None:
+    # A TERM (timeout, Ctrl-C's cousin) unwinds like Ctrl-C, so the workers are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     env = configure_environment()
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     import django

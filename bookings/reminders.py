@@ -63,6 +63,9 @@ RELATED = (
 )
 # Rows read at once, with their meetings and people, before each is claimed in turn.
 PAGE = 20
+# Failed claims (rows another worker holds or has sent) after which a run leaves the
+# rest to the workers ahead of it.
+MAX_TRIED = 1000
 # The embedded default's worker runs tasks in threads of one process (SQLite path).
 _SQLITE_TURN = threading.Lock()
 
@@ -220,13 +223,14 @@ def _marked(reminder: Reminder, *, now: dt.datetime, field: str) -> bool:
 
 def _send_locked(*, now: dt.datetime, limit: int | None, mail_connection) -> RemindersSent:
     """The PostgreSQL path. The rows are read a page at a time with all that rendering
-    needs (one query); then each, in its own transaction, is rendered, claimed and
-    marked (one statement), and sent last, just before the commit. The page is shuffled
-    so that two workers reading the same page seldom reach for the same row. A row that
-    changed since its page was read fails its claim and is read again with the next
-    page; the reasons to void one (a decline, a departure, a cancellation) void its row
-    in the services' own transactions, so the claim sees them. A page of which nothing
-    could be claimed is another worker's: the run ends, and the next finds what is left.
+    needs (one query); then each, in its own transaction, is claimed and marked (one
+    statement), rendered, and sent last, just before the commit. The page is shuffled
+    so that two workers reading the same page seldom reach for the same row. A row whose
+    claim fails (another worker holds or sent it, or it changed since its page was
+    read) is left out of the pages that follow; the run ends when no page is left, or
+    after MAX_TRIED such rows (the other workers are ahead). The reasons to void a row
+    (a decline, a departure, a cancellation) void it in the services' own transactions,
+    so the claim sees them.
 
     The session's commits do not wait for the disk (synchronous_commit off): a mark
     must outlive the worker, which it does once the server has it; only a crash of the
@@ -234,21 +238,23 @@ def _send_locked(*, now: dt.datetime, limit: int | None, mail_connection) -> Rem
     reminders, never lose one. It saves a disk flush per email."""
     sent = voided = 0
     refused: list[int] = []
+    tried: set[int] = set()  # claims that failed: another worker's, or changed
     with db_connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO OFF")
     try:
         with mail_connection:
             while limit is None or sent + voided < limit:
+                if len(tried) > MAX_TRIED:
+                    break  # the others are ahead: let them finish
                 page = list(
                     reminders_due(now=now)
-                    .exclude(pk__in=refused)
+                    .exclude(pk__in=[*refused, *tried])
                     .select_related(*RELATED)
                     .order_by("due_at")[:PAGE]
                 )
                 if not page:
                     break
                 random.shuffle(page)
-                claimed = 0
                 for reminder in page:
                     if limit is not None and sent + voided >= limit:
                         break
@@ -256,19 +262,20 @@ def _send_locked(*, now: dt.datetime, limit: int | None, mail_connection) -> Rem
                         with transaction.atomic():
                             if void_reason(reminder, now=now) is not None:
                                 if _marked(reminder, now=now, field="voided_at"):
-                                    claimed, voided = claimed + 1, voided + 1
+                                    voided += 1
+                                else:
+                                    tried.add(reminder.pk)
                                 continue
-                            message = _message(reminder_render(reminder), mail_connection)
                             if not _marked(reminder, now=now, field="sent_at"):
+                                tried.add(reminder.pk)
                                 continue
-                            claimed += 1
-                            message.send()  # last: the commit follows at once
+                            # Rendered under the lock (only what this worker sends), then
+                            # sent last: the commit follows at once.
+                            _message(reminder_render(reminder), mail_connection).send()
                             sent += 1
                     except smtplib.SMTPRecipientsRefused:
                         logger.warning("Reminder %s refused by the mail server; kept", reminder.pk)
                         refused.append(reminder.pk)
-                if not claimed:
-                    break
     finally:
         with db_connection.cursor() as cursor:
             cursor.execute("RESET synchronous_commit")
