@@ -285,3 +285,14 @@ def test_the_banner_is_for_staff_only(client, settings):
     html = client.get(reverse("admin:login")).content.decode()
 
     assert "watchdog-banner" not in html
+
+
+def test_it_reads_the_heartbeats_and_silences_in_admin_and_cannot_change_them(client):
+    heard("worker", "celery@host", 3)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    listed = client.get(reverse("admin:meetingops_heartbeat_changelist"))
+    assert listed.status_code == 200
+    assert "celery@host" in listed.content.decode()
+    assert client.get(reverse("admin:meetingops_silence_changelist")).status_code == 200
+    assert client.get(reverse("admin:meetingops_heartbeat_add")).status_code == 403
