@@ -373,7 +373,7 @@ def main() -> None:
         f"(celery worker -c 1, prefork) on {env['REDIS_URL']}; target: all within "
         f"{TARGET_SECONDS:.0f} s, 0 duplicates, 0 missing"
     )
-    print(f"{'run':<28}{'seconds':>9}{'per s':>8}{'emails':>8}{'dupl.':>7}{'missing':>9}  sends")
+    print(f"{'run':<36}{'seconds':>9}{'per s':>8}{'emails':>8}{'dupl.':>7}{'missing':>9}  sends")
     for kill in (False, True):
         result = run(env, kill=kill)
         name = "one worker kill -9'd" if kill else "two workers"
@@ -386,7 +386,7 @@ def main() -> None:
             and result["marked"] == REMINDERS
         )
         print(
-            f"{name:<28}{result['seconds']:>9.1f}{REMINDERS / result['seconds']:>8.0f}"
+            f"{name:<36}{result['seconds']:>9.1f}{REMINDERS / result['seconds']:>8.0f}"
             f"{result['emails']:>8,}{result['duplicates']:>7}{result['missing']:>9}  "
             f"{'/'.join(map(str, result['per_process']))}  {'ok' if ok else 'MISSED'}"
         )
