@@ -63,6 +63,8 @@ RELATED = (
 )
 # Rows read at once, with their meetings and people, before each is claimed in turn.
 PAGE = 20
+# A reminder sent this many minutes off its moment says the time really left.
+LATE_MINUTES = 2
 # Failed claims (rows another worker holds or has sent) after which a run leaves the
 # rest to the workers ahead of it.
 MAX_TRIED = 1000
@@ -119,7 +121,19 @@ def _language_and_zone(participant: Participant) -> tuple[str, str]:
     return user.language or settings.LANGUAGE_CODE, user.time_zone or settings.TIME_ZONE
 
 
+def _starts_in(reminder: Reminder, *, now: dt.datetime) -> int:
+    """Minutes from `now` to the meeting's start, as the email says them: the lead time
+    when sent on time (within a few minutes), else what is really left (a reminder sent
+    late, after the workers were down); 0 once the meeting has started."""
+    left = int((reminder.occurrence.start - now).total_seconds() // 60)
+    if abs(left - reminder.lead_minutes) <= LATE_MINUTES:
+        return reminder.lead_minutes
+    return max(left, 0)
+
+
 def _lead_text(minutes: int) -> str:
+    if minutes <= 0:
+        return _("now")
     days, rest = divmod(minutes, 1440)
     if not rest:
         return translation.ngettext("in %(n)d day", "in %(n)d days", days) % {"n": days}
@@ -134,7 +148,7 @@ def _message_id(reminder: Reminder) -> str:
     return f"<reminder.{reminder.pk}@{host}>"
 
 
-def reminder_render(reminder: Reminder) -> RenderedReminder:
+def reminder_render(reminder: Reminder, *, now: dt.datetime | None = None) -> RenderedReminder:
     """The reminder's email for its participant, in their language and time zone,
     with what SE-5 lets them read (`secrecy.reminder_reveals`). Precondition: the row
     comes with RELATED (a claim reads them)."""
@@ -155,7 +169,7 @@ def reminder_render(reminder: Reminder) -> RenderedReminder:
             "organizer": booking.organizer.get_full_name(),
             "start": occurrence.start,
             "end": occurrence.end,
-            "lead": _lead_text(reminder.lead_minutes),
+            "lead": _lead_text(_starts_in(reminder, now=now or timezone.now())),
             "join_url": booking.join_url if join else "",
             "meeting_code": booking.meeting_code if join else "",
             "meeting_password": booking.meeting_password if join else "",

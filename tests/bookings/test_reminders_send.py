@@ -402,3 +402,14 @@ def test_a_backlog_is_shared_with_a_twin_the_next_free_worker_takes(approved, mo
         assert queued == [1]
         assert reminders_send_task() == 0
         assert queued == [1]  # no backlog left: no twin
+
+
+def test_a_reminder_sent_late_says_the_time_really_left(approved, settings):
+    settings.LANGUAGE_CODE = "en"
+    # The workers were down: the day-before reminders go out at 20:00, 14 hours ahead.
+    with time_machine.travel(at(1, "20:00"), tick=False):
+        reminders_send_due()
+
+    guest = _by_recipient()["guest@partner.example"]
+    assert guest.subject == "[MeetingOps] Meeting reminder: Quarterly review, in 14 hours"
+    assert reminders._lead_text(0) == "now"
