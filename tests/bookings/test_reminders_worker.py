@@ -1,7 +1,7 @@
 """BK-12 with a real Celery worker on the local Redis (DESIGN: CI runs a real worker for
 the reminder path): the every-minute task, queued as beat queues it, is taken by a
 worker process, which sends each due reminder once into the mail files; the same task
-delivered again sends nothing more."""
+delivered again sends nothing more; the worker leaves its heartbeat."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from bookings import services
 from bookings.models import Reminder
 from bookings.tasks import reminders_send_task
 from meetingops import config
+from meetingops.models import Heartbeat
 from tests.bookings.conftest import at, book
 from tests.factories import RoomFactory, UserFactory
 
@@ -101,3 +102,5 @@ def test_a_real_worker_sends_each_due_reminder_once(tmp_path):
     assert all(m["Subject"].startswith("[MeetingOps] ") for m in emails)
     assert len({m["Message-ID"] for m in emails}) == 2
     assert not Reminder.objects.filter(lead_minutes=15, sent_at__isnull=False).exists()
+    # The worker left its heartbeat for the watchdog as it started.
+    assert Heartbeat.objects.filter(kind="worker").exists()
