@@ -177,7 +177,8 @@ def reminder_render(reminder: Reminder, *, now: dt.datetime | None = None) -> Re
         }
         subject = get_template(f"{TEMPLATES}/subject.txt").render(context)
         return RenderedReminder(
-            to=participant.email,
+            # A colleague's address as their account has it now; a guest's as invited.
+            to=participant.user.email if participant.user_id else participant.email,
             # One header line: a line break would make Django refuse the email.
             subject=" ".join(subject.split()),
             text=get_template(f"{TEMPLATES}/body.txt").render(context).rstrip("\n"),
