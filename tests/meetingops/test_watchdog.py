@@ -296,3 +296,24 @@ def test_it_reads_the_heartbeats_and_silences_in_admin_and_cannot_change_them(cl
     assert "celery@host" in listed.content.decode()
     assert client.get(reverse("admin:meetingops_silence_changelist")).status_code == 200
     assert client.get(reverse("admin:meetingops_heartbeat_add")).status_code == 403
+
+
+def test_manage_py_serve_checks_in_a_thread_of_its_own_until_stopped(monkeypatch):
+    import threading
+
+    from meetingops.management.commands import serve
+
+    calls = []
+    monkeypatch.setattr(watchdog, "watchdog_check", lambda: calls.append(1))
+    stopped = threading.Event()
+    thread = threading.Thread(target=serve._watch, args=(stopped, 0.01))
+    thread.start()
+    deadline = 200
+    while len(calls) < 3 and deadline:
+        stopped.wait(0.01)
+        deadline -= 1
+    stopped.set()
+    thread.join(timeout=5)
+
+    assert len(calls) >= 3
+    assert not thread.is_alive()
