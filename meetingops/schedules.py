@@ -52,6 +52,7 @@ JOB_LABELS = {
         "No-shows, completed meetings and attendance, every minute"
     ),
     "oversight: verify the audit chain nightly": _("Nightly check of the audit chain"),
+    "bookings: send the reminders due, every minute": _("Send the meeting reminders due"),
     "celery.backend_cleanup": _("Clean up old task results"),
 }
 
