@@ -40,11 +40,15 @@ def meeting(organizer, invitee, approver, policy):
 
 
 def sign_in(user, booking, **body):
-    return api_client(user).post(f"/api/v1/bookings/{booking.pk}/sign-in/", body, format="json")
+    return api_client(user, HTTP_ACCEPT_LANGUAGE="en").post(
+        f"/api/v1/bookings/{booking.pk}/sign-in/", body, format="json"
+    )
 
 
 def attendance(user, booking, **params):
-    return api_client(user).get(f"/api/v1/bookings/{booking.pk}/attendance/", params)
+    return api_client(user, HTTP_ACCEPT_LANGUAGE="en").get(
+        f"/api/v1/bookings/{booking.pk}/attendance/", params
+    )
 
 
 def test_an_invitee_signs_in_in_the_window_and_again_changes_nothing(invitee, meeting):

@@ -174,52 +174,60 @@ def test_home_offers_sign_in_beside_join_in_the_window(client, invitee, meeting)
 # -- the reminder's link -------------------------------------------------------------------
 
 
+@pytest.fixture
+def guest(client):
+    """A browser with no account, reading English (one that names no language reads
+    Simplified Chinese, the company's)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 def path_of(booking, email) -> str:
     return reverse(
         "bookings:sign_in_link", args=[links.participant_token(row(booking, email), "sign_in")]
     )
 
 
-def test_a_guest_signs_in_from_the_link_without_an_account(client, meeting):
+def test_a_guest_signs_in_from_the_link_without_an_account(guest, meeting):
     url = path_of(meeting, "gina@partner.example")
     with time_machine.travel(at(2, "16:58"), tick=False):
-        body = text(client.get(url))
+        body = text(guest.get(url))
         assert "Budget 2027" in body
         assert "Signing in as gina@partner.example." in body
         # Only its meeting, and no other invitee.
         assert "otto@partner.example" not in body
         assert "Ivan Invitee" not in body
-        response = client.post(url)
+        response = guest.post(url)
         assert response.status_code == 302
-        body = text(client.get(url))
+        body = text(guest.get(url))
     assert "You signed in at 2026-12-09 16:58." in body
     assert row(meeting, "gina@partner.example").sign_in_via == "link"
 
 
-def test_the_link_before_the_window_says_when_it_opens(client, meeting):
+def test_the_link_before_the_window_says_when_it_opens(guest, meeting):
     url = path_of(meeting, "gina@partner.example")
     with time_machine.travel(at(2, "12:00"), tick=False):
-        body = text(client.get(url))
-        response = client.post(url)
+        body = text(guest.get(url))
+        response = guest.post(url)
     assert "Sign-in opens at 2026-12-09 16:45." in body
     assert response.status_code == 409
     assert row(meeting, "gina@partner.example").signed_in_at is None
 
 
-def test_a_link_is_for_its_meeting_only(client, meeting):
+def test_a_link_is_for_its_meeting_only(guest, meeting):
     token = links.participant_token(row(meeting, "gina@partner.example"), "answer")
-    response = client.get(reverse("bookings:sign_in_link", args=[token]))
+    response = guest.get(reverse("bookings:sign_in_link", args=[token]))
     assert response.status_code == 404
     assert "This link is not valid" in text(response)
     forged = reverse("bookings:sign_in_link", args=["x" + token])
-    assert client.get(forged).status_code == 404
+    assert guest.get(forged).status_code == 404
 
 
-def test_the_link_is_gone_after_the_meeting(client, meeting):
+def test_the_link_is_gone_after_the_meeting(guest, meeting):
     url = path_of(meeting, "gina@partner.example")
     with time_machine.travel(at(2, "18:00"), tick=False):
-        response = client.get(url)
-        posted = client.post(url)
+        response = guest.get(url)
+        posted = guest.post(url)
     assert response.status_code == 410
     assert "The meeting has ended" in text(response)
     assert posted.status_code == 410
