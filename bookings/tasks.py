@@ -1,5 +1,8 @@
 """Booking emails, sent by the worker after the change commits (X-3), the nightly
-check that no room is double-booked (BK-3), and the reminders due (BK-12)."""
+check that no room is double-booked (BK-3), the reminders due (BK-12), and the
+no-shows, completed meetings and attendance (BK-13)."""
+
+import dataclasses
 
 from celery import shared_task
 from django.db import connection
@@ -8,6 +11,7 @@ from django.utils import timezone
 from bookings import reminders
 from bookings.notifications import booking_notify
 from bookings.overlaps import overlaps_check
+from bookings.services.attendance import meetings_close_due
 
 # A backlog larger than this (about what one worker sends in a few seconds) is shared:
 # the task queues a twin before it starts, which another worker takes.
@@ -78,3 +82,13 @@ def reminders_send_task(self) -> int:
     ):
         reminders_send_task.delay()
     return reminders.reminders_send_due(now=now).sent
+
+
+@shared_task(name="bookings.tasks.meetings_close_due", acks_late=True, reject_on_worker_lost=True)
+def meetings_close_due_task() -> dict:
+    """Every minute (beat, scheduled by bookings' migration 0018): BK-13's no-shows,
+    completed meetings and attendance. Each meeting moves under its booking's lock and is
+    checked again under it, so a redelivery, a run that overlaps the next one or two
+    workers at once move it once; nothing is retried here, as the next minute's run
+    picks up whatever this one left."""
+    return dataclasses.asdict(meetings_close_due())

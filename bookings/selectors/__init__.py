@@ -1,6 +1,7 @@
 """Reads of the booking domain that are more than a `get` (DESIGN "Inside an app"), one
 module per sub-domain:
 
+- `attendance`: a meeting's sign-in, its window and its attendance list (BK-13);
 - `availability`: free rooms for a slot, a room's free slots on a day, a series' preview;
 - `home`: the home page's next meetings, requests and notices;
 - `occupancy`: the week's calendar of every room;
@@ -13,6 +14,17 @@ module per sub-domain:
 
 The public names are importable from here."""
 
+from bookings.selectors.attendance import (
+    AttendanceLine,
+    MeetingAttendance,
+    SignInState,
+    attendance_for_admin,
+    attendance_lines,
+    may_see_attendance,
+    participant_for_sign_in,
+    sign_in_meeting,
+    sign_in_state,
+)
 from bookings.selectors.availability import (
     ROOM_FEATURES,
     DaySlots,
@@ -86,6 +98,7 @@ __all__ = [
     "RECORD_DAYS",
     "REVIEW_ORDERING",
     "ROOM_FEATURES",
+    "AttendanceLine",
     "BookingAccess",
     "BookingParts",
     "CalendarWindow",
@@ -95,11 +108,15 @@ __all__ = [
     "HomeMeeting",
     "HomeNotice",
     "HomeRequest",
+    "MeetingAttendance",
     "OccurrenceConflicts",
     "OrganizerRecord",
     "ProposedValue",
     "RoomFilters",
     "RuleCheck",
+    "SignInState",
+    "attendance_for_admin",
+    "attendance_lines",
     "blackout_booked_meetings",
     "booking_access",
     "booking_details_visible_expression",
@@ -127,9 +144,11 @@ __all__ = [
     "home_meetings_next",
     "home_notices",
     "home_requests",
+    "may_see_attendance",
     "occupancy_for_week",
     "occupancy_for_week_json",
     "organizer_record",
+    "participant_for_sign_in",
     "provider_list_for_calendar",
     "room_free_slots_on_day",
     "room_get_listed",
@@ -137,4 +156,6 @@ __all__ = [
     "room_list_free_for_slot",
     "rooms_narrowed",
     "series_preview",
+    "sign_in_meeting",
+    "sign_in_state",
 ]
