@@ -12,6 +12,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Value
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -40,6 +41,7 @@ from bookings.models import (
     Occurrence,
 )
 from bookings.permissions import can_approve, is_approver
+from bookings.providers import link_comes_later
 from bookings.services import (
     ApprovalOverrideRequired,
     booking_approve,
@@ -147,6 +149,7 @@ class BookingAdmin(admin.ModelAdmin):
                     "settings_shown",
                     "attendees_panel",
                     "join_shown",
+                    "provider_panel",
                     "policy_version",
                 )
             },
@@ -179,7 +182,12 @@ class BookingAdmin(admin.ModelAdmin):
         )
 
     def get_queryset(self, request):
-        return selectors.booking_list_for_review(actor=request.user)
+        # BK-17: whether the reader may retry a provider's meeting (the booking page's
+        # panel; a readonly field has no request of its own), as a constant column.
+        may_retry = request.user.has_perm("bookings.view_providermeeting")
+        return selectors.booking_list_for_review(actor=request.user).annotate(
+            may_retry_provider=Value(may_retry, output_field=BooleanField())
+        )
 
     def lookup_allowed(self, lookup, value, request=None) -> bool:
         if lookup.split(LOOKUP_SEP)[0] not in self.address_lookups:
@@ -344,6 +352,10 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description=_("meeting link"))
     def join_shown(self, obj: Booking) -> str:
         if not obj.join_url and not obj.meeting_code:
+            if obj.status == Booking.Status.APPROVED and link_comes_later(obj):
+                return _("On its way from %(provider)s (see the provider's meeting below).") % {
+                    "provider": obj.room.provider.name
+                }
             return _("Given by the room's provider when the booking is approved.")
         if not obj.details_visible:
             return panel("confidential")
@@ -354,6 +366,31 @@ class BookingAdmin(admin.ModelAdmin):
         if obj.meeting_password:
             lines.append(_("A meeting password is set (shown to the invitees only)."))
         return panel("lines", lines=lines)
+
+    @admin.display(description=_("provider's meeting"))
+    def provider_panel(self, obj: Booking) -> str:
+        """BK-17: the meeting at Tencent Meeting or Zoom: where it stands, its attempts
+        and last error, and "retry now" for those who may."""
+        rows = selectors.booking_provider_meetings(booking=obj)
+        if not rows:
+            return "–"
+        may_retry = obj.may_retry_provider
+        return panel(
+            "provider",
+            rows=[
+                {
+                    "row": row,
+                    "url": reverse("admin:bookings_providermeeting_change", args=[row.pk]),
+                    "retry_url": reverse("admin:bookings_providermeeting_retry", args=[row.pk])
+                    if may_retry and row.state in (row.State.FAILED, row.State.PENDING)
+                    else "",
+                    "next_attempt": moment_label(row.next_attempt_at)
+                    if row.next_attempt_at
+                    else "",
+                }
+                for row in rows
+            ],
+        )
 
     @admin.display(description=_("attendees"))
     def attendees_panel(self, obj: Booking) -> str:
