@@ -1,5 +1,8 @@
-"""BK-17: the REST clients of the remote providers (Tencent Meeting, Zoom), one module
-each (`tencent.py`, `zoom.py`), behind `bookings.providers.RemoteClient`.
+"""BK-17: Tencent Meeting's and Zoom's REST clients (`tencent.TencentClient`,
+`zoom.ZoomClient`), both speaking `bookings.providers.RemoteClient`, and what they share
+(`http`): one call with timeouts, its failure as a ProviderError, secrets kept out of
+logs, messages and reprs.
+
 `provider_client` gives the client of a provider account; only the worker calls it
 (bookings.services.remote_meetings), never a web request."""
 
