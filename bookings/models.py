@@ -1014,6 +1014,7 @@ class ProviderMeeting(models.Model):
         verbose_name = _("provider meeting")
         verbose_name_plural = _("provider meetings")
         ordering = ["-updated_at", "-pk"]
+        permissions = [("retry_providermeeting", _("Can retry a provider's meeting"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["booking", "provider"],

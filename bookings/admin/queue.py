@@ -184,7 +184,7 @@ class BookingAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # BK-17: whether the reader may retry a provider's meeting (the booking page's
         # panel; a readonly field has no request of its own), as a constant column.
-        may_retry = request.user.has_perm("bookings.view_providermeeting")
+        may_retry = request.user.has_perm("bookings.retry_providermeeting")
         return selectors.booking_list_for_review(actor=request.user).annotate(
             may_retry_provider=Value(may_retry, output_field=BooleanField())
         )

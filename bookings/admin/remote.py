@@ -65,7 +65,7 @@ class ProviderMeetingAdmin(LabelledDateTimesMixin, admin.ModelAdmin):
         return False  # never hard-deleted
 
     def has_retry_permission(self, request) -> bool:
-        return request.user.has_perm("bookings.view_providermeeting")
+        return request.user.has_perm("bookings.retry_providermeeting")
 
     @admin.display(description=_("booking"))
     def booking_shown(self, obj: ProviderMeeting) -> str:

@@ -4,10 +4,22 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
+from security.roles import IT, grant_role_permissions
+
 # BK-17: a sweep for providers' meetings whose retry is due, in case a retry's message
 # was lost (a broker restarted): the tasks retry themselves, this only catches up.
 # Created by name if missing, never overwritten (IT's to edit in admin afterwards).
 SWEEP = "bookings: retry providers' meetings that are due"
+
+
+# IT sees the providers' meetings and retries a failed one (bookings/admin/remote.py).
+REMOTE_ROLE_PERMISSIONS = {
+    IT: ("bookings.view_providermeeting", "bookings.retry_providermeeting"),
+}
+
+
+def grant(apps, schema_editor):
+    grant_role_permissions(apps, REMOTE_ROLE_PERMISSIONS)
 
 
 def schedule(apps, schema_editor):
@@ -108,9 +120,11 @@ class Migration(migrations.Migration):
                 'verbose_name': 'provider meeting',
                 'verbose_name_plural': 'provider meetings',
                 'ordering': ['-updated_at', '-pk'],
+                'permissions': [('retry_providermeeting', "Can retry a provider's meeting")],
                 'indexes': [models.Index(condition=models.Q(('state', 'pending')), fields=['next_attempt_at'], name='provider_meeting_due_idx')],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'cancelled'), _negated=True), fields=('booking', 'provider'), name='provider_meeting_live_once')],
             },
         ),
         migrations.RunPython(schedule, migrations.RunPython.noop),
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]

@@ -105,3 +105,25 @@ def provider_update(
                 actor=actor, action="provider.changed", target=provider, data={"changes": changes}
             )
     return provider
+
+
+def provider_secrets_rotate(*, actor: User | None = None) -> int:
+    """Re-encrypt every stored provider secret under the newest of ENCRYPTION_KEYS (the
+    same secrets: nothing a reader sees changes), so that an older key can then be
+    dropped. Audited once, with how many. Returns how many were re-encrypted;
+    meetingops.crypto.SecretUnreadable (nothing written) when one is unreadable with
+    every configured key."""
+    from meetingops.crypto import rotate
+
+    with transaction.atomic():
+        rows = list(Provider.objects.select_for_update().exclude(secret_encrypted=""))
+        for row in rows:
+            row.secret_encrypted = rotate(row.secret_encrypted)
+        Provider.objects.bulk_update(rows, ["secret_encrypted"])
+        if rows:
+            audit.record(
+                actor=actor,
+                action="provider.secrets_rotated",
+                data={"providers": [row.pk for row in rows]},
+            )
+    return len(rows)

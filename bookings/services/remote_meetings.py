@@ -397,9 +397,9 @@ def _error_text(row: ProviderMeeting, error: ProviderError) -> str:
     """The error as admin and IT read it: the provider's status and message, with the
     account's secret blanked should a client ever have echoed it."""
     text = error.message
-    if error.status:
+    if error.status and f"HTTP {error.status}" not in text:
         text = f"HTTP {error.status}: {text}"
-    if error.code:
+    if error.code and error.code not in text:
         text = f"{text} ({error.code})"
     try:
         secret = row.provider.secret()

@@ -195,11 +195,14 @@ def test_a_transient_failure_records_the_attempt_and_the_next_one(
     fake = client_fake.setdefault(troom.provider_id, FakeClient(prefix="t"))
     fake.fail = [transient(502)]
     outcome = remote_meetings.provider_meeting_sync(meeting_id=row.pk)
-    assert outcome.status == "retry" and outcome.countdown == 60
+    assert outcome.status == "retry"
+    assert outcome.countdown == 60
     row.refresh_from_db()
-    assert row.state == St.PENDING and row.attempts == 1
+    assert row.state == St.PENDING
+    assert row.attempts == 1
     assert row.last_error.startswith("HTTP 502")
-    assert row.next_attempt_at is not None and row.claimed_until is None
+    assert row.next_attempt_at is not None
+    assert row.claimed_until is None
 
 
 def test_retry_after_is_honoured_and_backoff_is_capped():
@@ -223,9 +226,12 @@ def test_a_permanent_failure_fails_the_row_tells_organizer_and_it_once_and_keeps
     fake.fail = [permanent(400, "invalid userid")]
     booking = approve(book(organizer, troom), approver, django_capture_on_commit_callbacks)
     row = the_row(booking)
-    assert row.state == St.FAILED and row.attempts == 1
-    assert "invalid userid" in row.last_error and "HTTP 400" in row.last_error
-    assert booking.status == Booking.Status.APPROVED and booking.join_url == ""
+    assert row.state == St.FAILED
+    assert row.attempts == 1
+    assert "invalid userid" in row.last_error
+    assert "HTTP 400" in row.last_error
+    assert booking.status == Booking.Status.APPROVED
+    assert booking.join_url == ""
     assert booking.occurrences.get().status == Occurrence.Status.APPROVED
     organizer_mail = [m for m in mail.outbox if m.to == [organizer.email]]
     it_mail = [m for m in mail.outbox if "it-desk@example.com" in m.to]
@@ -233,7 +239,8 @@ def test_a_permanent_failure_fails_the_row_tells_organizer_and_it_once_and_keeps
     assert len(organizer_mail) == 2
     failure = [m for m in organizer_mail if "link" in m.subject.lower()]
     assert len(failure) == 1
-    assert "approved" in failure[0].body and "Quarterly review" in failure[0].body
+    assert "approved" in failure[0].body
+    assert "Quarterly review" in failure[0].body
     assert len(it_mail) == 1
     assert f"booking #{booking.pk}" in it_mail[0].body
     assert "Quarterly review" not in it_mail[0].body  # IT may not see every topic
@@ -260,7 +267,8 @@ def test_retries_used_up_fail_the_row(
     fake.fail = [transient() for _ in range(remote_meetings.MAX_ATTEMPTS)]
     booking = approve(book(organizer, troom), approver, django_capture_on_commit_callbacks)
     row = the_row(booking)
-    assert row.state == St.FAILED and row.attempts == remote_meetings.MAX_ATTEMPTS
+    assert row.state == St.FAILED
+    assert row.attempts == remote_meetings.MAX_ATTEMPTS
     assert len(fake.calls) == remote_meetings.MAX_ATTEMPTS
     assert len([m for m in mail.outbox if "it-desk@example.com" in m.to]) == 1
 
@@ -283,7 +291,8 @@ def test_retry_now_after_the_cause_is_fixed_gives_the_link(
         services.provider_meeting_retry(meeting=row, actor=it_member)
     row.refresh_from_db()
     booking.refresh_from_db()
-    assert row.state == St.CREATED and booking.join_url.endswith("/t1")
+    assert row.state == St.CREATED
+    assert booking.join_url.endswith("/t1")
     event = AuditEvent.objects.get(action="providermeeting.retried")
     assert event.actor == it_member
 
@@ -366,14 +375,16 @@ def test_one_cancelled_meeting_of_a_series_is_cancelled_alone_by_its_key(
     booking = approve(booking, approver, django_capture_on_commit_callbacks)
     fake = client_fake[troom.provider_id]
     spec = fake.calls[0][1]
-    assert len(spec.slots) == 3 and spec.recurrence
+    assert len(spec.slots) == 3
+    assert spec.recurrence
     second = list(booking.occurrences.order_by("start"))[1]
     with django_capture_on_commit_callbacks(execute=True):
         services.booking_cancel(booking=booking, actor=organizer, occurrence=second)
     assert fake.names() == ["create", "cancel"]
     assert fake.calls[1][1] == ("t1", "sub-1")
     row = the_row(booking)
-    assert row.state == St.CREATED and row.occurrence_cancels == []
+    assert row.state == St.CREATED
+    assert row.occurrence_cancels == []
 
 
 def test_a_change_to_another_providers_room_cancels_the_old_and_creates_anew(
@@ -440,7 +451,8 @@ def test_missing_credentials_fail_at_once_without_retry(
         book(organizer, remote_room(provider)), approver, django_capture_on_commit_callbacks
     )
     row = the_row(booking)
-    assert row.state == St.FAILED and row.attempts == 1
+    assert row.state == St.FAILED
+    assert row.attempts == 1
     assert "credentials" in row.last_error
 
 
@@ -459,7 +471,8 @@ def test_an_error_echoing_the_secret_is_recorded_without_it(
     fake.fail = [permanent(401, f"bad signature for key {TENCENT_SECRET}")]
     booking = approve(book(organizer, troom), approver, django_capture_on_commit_callbacks)
     row = the_row(booking)
-    assert TENCENT_SECRET not in row.last_error and "•••" in row.last_error
+    assert TENCENT_SECRET not in row.last_error
+    assert "•••" in row.last_error
     assert TENCENT_SECRET not in caplog.text
     assert all(TENCENT_SECRET not in m.body for m in mail.outbox)
     assert not AuditEvent.objects.filter(data__icontains=TENCENT_SECRET).exists()
