@@ -49,6 +49,9 @@ JOB_LABELS = {
         "Nightly check that no room is double-booked"
     ),
     "oversight: verify the audit chain nightly": _("Nightly check of the audit chain"),
+    "bookings: retry providers' meetings that are due": _(
+        "Retry the providers' meetings that are overdue"
+    ),
     "celery.backend_cleanup": _("Clean up old task results"),
 }
 

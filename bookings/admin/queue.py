@@ -46,6 +46,7 @@ from bookings.services import (
     ApprovalOverrideRequired,
     booking_approve,
     booking_reject,
+    meeting_password_needed,
 )
 from meetingops.admin_display import yes_no
 from meetingops.errors import ApplicationError
@@ -288,7 +289,14 @@ class BookingAdmin(admin.ModelAdmin):
                 }
                 for o in own
             ]
-        return {"decision_when": when, "pending_meetings": meetings}
+        return {
+            "decision_when": when,
+            "pending_meetings": meetings,
+            # SE-5 / BK-17: a confidential meeting in a manual room without a password.
+            "needs_meeting_password": meeting_password_needed(
+                booking=booking, change=selectors.booking_pending_change(booking=booking)
+            ),
+        }
 
     def history_view(self, request, object_id, extra_context=None):
         """The booking's own history from the audit log (OV-1): the request, its
@@ -511,6 +519,7 @@ class BookingAdmin(admin.ModelAdmin):
         override_reason: str = "",
         blocked: list[tuple[Booking, ApprovalOverrideRequired]] | None = None,
         occurrence: Occurrence | None = None,
+        meeting_password: str = "",
     ) -> int:
         """Approve (reason None, over broken rules with `override_reason`) or reject
         each booking through the services; one that fails is reported by name and the
@@ -526,6 +535,7 @@ class BookingAdmin(admin.ModelAdmin):
                         actor=request.user,
                         occurrence=occurrence,
                         override_reason=override_reason,
+                        meeting_password=meeting_password,
                     )
                 else:
                     booking_reject(
@@ -597,6 +607,8 @@ class BookingAdmin(admin.ModelAdmin):
         """BK-4: approve; what breaks a rule now is approved only with a reason, which
         an intermediate page asks for (None: nothing left to ask)."""
         form = ApproveOverrideForm(request.POST if "confirm" in request.POST else None)
+        # The room's meeting password, typed in the decision box (SE-5 / BK-17).
+        password = request.POST.get("meeting_password", "")
         if form.is_valid():
             self._decide(
                 request,
@@ -604,10 +616,18 @@ class BookingAdmin(admin.ModelAdmin):
                 reason=None,
                 override_reason=form.cleaned_data["override_reason"],
                 occurrence=occurrence,
+                meeting_password=password,
             )
             return None
         blocked: list[tuple[Booking, ApprovalOverrideRequired]] = []
-        self._decide(request, bookings, reason=None, blocked=blocked, occurrence=occurrence)
+        self._decide(
+            request,
+            bookings,
+            reason=None,
+            blocked=blocked,
+            occurrence=occurrence,
+            meeting_password=password,
+        )
         if not blocked:
             return None
         context = {
@@ -629,6 +649,7 @@ class BookingAdmin(admin.ModelAdmin):
             "action_url": action_url,
             "bulk": bulk,
             "select_across": "0",
+            "meeting_password": password,
             "media": self.media + form.media,
         }
         request.current_app = self.admin_site.name

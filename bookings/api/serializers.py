@@ -325,6 +325,16 @@ class BookingCancelInputSerializer(serializers.Serializer):
 class BookingApproveInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     occurrence = OccurrenceOfBookingField(required=False, allow_null=True)
+    meeting_password = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=(
+            "The room's meeting password, required (400 `meeting_password_required`) to "
+            "approve a confidential meeting in a manual room that has none of its own."
+        ),
+    )
     override_reason = serializers.CharField(
         max_length=MAX_TEXT,
         required=False,

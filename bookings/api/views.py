@@ -303,6 +303,7 @@ class BookingApproveApi(APIView):
             occurrence=data.get("occurrence"),
             note=data.get("note", ""),
             override_reason=data.get("override_reason", ""),
+            meeting_password=data.get("meeting_password", ""),
         )
         return _booking_response(request, booking)
 

@@ -31,6 +31,7 @@ from bookings.services.decisions import (
     MeetingPasswordRequired,
     booking_approve,
     booking_reject,
+    meeting_password_needed,
 )
 from bookings.services.policy import (
     POLICY_FIELDS,
@@ -86,6 +87,7 @@ __all__ = [
     "booking_suspension_check",
     "booking_suspension_impose",
     "booking_suspension_lift",
+    "meeting_password_needed",
     "provider_create",
     "provider_meeting_retry",
     "provider_update",

@@ -111,26 +111,33 @@ class MeetingPasswordRequired(ApplicationError):
         )
 
 
-def _meeting_password_checked(
-    *, booking: Booking, change: BookingChange | None, meeting_password: str
-) -> str:
-    """The meeting password the approver gave, when the meeting needs one from them:
-    confidential (after the decision) in a manual room (after it) that has none and
-    gave the booking none. "" when none is needed; MeetingPasswordRequired when one is
-    needed and not given, or is not a password. Caller holds the booking's lock."""
+def meeting_password_needed(*, booking: Booking, change: BookingChange | None = None) -> bool:
+    """SE-5 / BK-17: whether approving `booking` (or its pending `change`) needs the
+    room's meeting password from the approver: the meeting is confidential after the
+    decision, in a manual room (after it) that has no password of its own, and the
+    booking has none from an earlier approval in that room. The admin's decision box
+    asks with it; `booking_approve` holds it."""
     room, confidential, kept = booking.room, booking.confidential, booking.meeting_password
     if change is not None:
         confidential = change.proposed.get("confidential", confidential)
         if change.proposed.get("room", room.pk) != room.pk:
             room = Room.objects.select_related("provider").get(pk=change.proposed["room"])
             kept = ""  # a new room: its own password
-    needed = (
+    return bool(
         confidential
         and room.provider.kind == Provider.Kind.MANUAL
         and not room.meeting_password
         and not kept
     )
-    if not needed:
+
+
+def _meeting_password_checked(
+    *, booking: Booking, change: BookingChange | None, meeting_password: str
+) -> str:
+    """The meeting password the approver gave, when the meeting needs one from them
+    (`meeting_password_needed`); "" when none is needed. MeetingPasswordRequired when
+    one is needed and not given, or is not a password. Caller holds the booking's lock."""
+    if not meeting_password_needed(booking=booking, change=change):
         return ""
     password = (meeting_password or "").strip()
     if not password:

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bookings import remote
 from bookings.models import Booking, Occurrence, ProviderMeeting
@@ -255,6 +256,7 @@ def provider_meeting_sync(
     if isinstance(claim, SyncOutcome):
         return claim
     row = claim.row
+    client = None
     try:
         client = remote.provider_client(row.provider)
         current = _remote_of(row)
@@ -285,6 +287,9 @@ def provider_meeting_sync(
             transient=False,
         )
         return _attempt_failed(row.pk, error=problem, final=True)
+    finally:
+        if hasattr(client, "close"):
+            client.close()  # the HTTP connections it opened
     return _settle(row.pk)
 
 
@@ -459,11 +464,19 @@ def _failure_told(row: ProviderMeeting) -> None:
     transaction.on_commit(lambda: provider_meeting_alert_task.delay(meeting_id=row.pk))
 
 
+# What the failed call was to do, as the IT alert says it ("could not create the
+# meeting"); a row with only meetings of a series to cancel was updating it.
+_ALERT_VERBS = {
+    A.CREATE: gettext_lazy("create"),
+    A.UPDATE: gettext_lazy("update"),
+    A.CANCEL: gettext_lazy("cancel"),
+}
+
+
 def provider_meeting_alert(*, meeting_id: int) -> int:
     """Mail IT that a provider meeting failed, with what admin shows of it (no topic:
     IT may not see a confidential meeting's). Returns how many were mailed."""
     from django.urls import reverse
-    from django.utils.translation import gettext_lazy
 
     from oversight.services import it_alert_send
 
@@ -474,15 +487,15 @@ def provider_meeting_alert(*, meeting_id: int) -> int:
     return it_alert_send(
         gettext_lazy("[MeetingOps] %(provider)s could not schedule a meeting"),
         gettext_lazy(
-            "The meeting of booking #%(booking)s at %(provider)s could not be %(action)s "
-            "after %(attempts)s attempts.\n\nError: %(error)s\n\nThe booking stays "
-            "approved without a meeting link. Fix the cause (the provider account's "
-            "credentials, its licence, the host user), then use “Retry now”: "
-            "%(url)s"
+            "%(provider)s could not %(action)s the meeting of booking #%(booking)s "
+            "(%(attempts)s attempts).\n\nError: %(error)s\n\nThe booking stays "
+            "approved; until this is mended it has no meeting link. Fix the cause (the "
+            "provider account's credentials, its licence, the host user), then use "
+            "“Retry now”: %(url)s"
         ),
         provider=row.provider.name,
         booking=row.booking_id,
-        action=row.get_action_display().lower() if row.action else "",
+        action=_ALERT_VERBS.get(row.action, _ALERT_VERBS[A.UPDATE]),
         attempts=row.attempts,
         error=row.last_error,
         url=settings.SITE_URL.rstrip("/") + path,
