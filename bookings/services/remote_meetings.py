@@ -293,7 +293,13 @@ def provider_meeting_sync(
     return _settle(row.pk)
 
 
-def _locked(meeting_id: int) -> ProviderMeeting:
+def _locked(meeting_id: int, *, booking_first: bool = False) -> ProviderMeeting:
+    """The row, locked. `booking_first`: its booking's row is locked before it, in the
+    order the services lock them (booking, then its provider meetings), so that the
+    worker and a service never wait on each other in a circle (PostgreSQL)."""
+    if booking_first:
+        booking_id = ProviderMeeting.objects.values_list("booking_id", flat=True).get(pk=meeting_id)
+        Booking.objects.select_for_update().filter(pk=booking_id).first()
     return (
         ProviderMeeting.objects.select_for_update()
         .select_related("provider", "booking__organizer", "booking__room")
@@ -307,7 +313,7 @@ def _scheduled_record(
     """The meeting created or updated: kept on the row, and given to the booking when
     it is still in this provider's room. Returns the meeting as now known."""
     with transaction.atomic():
-        row = _locked(meeting_id)
+        row = _locked(meeting_id, booking_first=result is not None)
         if result is not None:
             row.remote_id = result.remote_id or row.remote_id
             row.remote_uuid = result.uuid or row.remote_uuid
@@ -330,8 +336,8 @@ def _scheduled_record(
 def _booking_link_give(row: ProviderMeeting) -> None:
     """BK-17: the booking gets the meeting's link, ID and password, audited; the
     invitations that waited for the link go out on commit (BK-10). Caller holds the
-    row's lock inside a transaction."""
-    booking = Booking.objects.select_for_update().select_related("room").get(pk=row.booking_id)
+    booking's lock, then the row's, inside a transaction."""
+    booking = Booking.objects.select_related("room").get(pk=row.booking_id)  # locked first
     if booking.room.provider_id != row.provider_id:
         return  # moved to another provider's room meanwhile: that one gives the link
     new = (row.join_url, row.remote_code, row.password)
