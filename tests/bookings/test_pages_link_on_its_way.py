@@ -59,3 +59,14 @@ def test_the_home_page_says_it_too(client, organizer, approved):
     html = signed_in(client, organizer).get("/").content.decode()
     assert ON_ITS_WAY in html
     assert "The meeting link is on its way." in html
+
+
+def test_the_api_says_it_too_and_gives_the_link_once_it_came(organizer, approved):
+    from tests.conftest import api_client
+
+    body = api_client(organizer).get(f"/api/v1/bookings/{approved.pk}/").json()
+    assert (body["join"], body["join_on_its_way"]) == (None, True)
+    Booking.objects.filter(pk=approved.pk).update(join_url="https://meeting.tencent.com/dm/x1")
+    body = api_client(organizer).get(f"/api/v1/bookings/{approved.pk}/").json()
+    assert body["join_on_its_way"] is False
+    assert body["join"]["url"] == "https://meeting.tencent.com/dm/x1"
