@@ -25,7 +25,6 @@ pytestmark = [
 def _frozen_now():
     """The real clock here: the broker's countdown runs on it (the booking week is still
     ahead of the real date)."""
-    yield
 
 
 def test_a_real_worker_creates_the_meeting_after_a_retry_through_redis(monkeypatch):
