@@ -13,8 +13,8 @@ claims the row, calls the provider, and records the outcome:
 - a transient failure (network, timeout, 429, 5xx): the attempt is recorded and retried
   with exponential backoff (`retry_delay`), up to `MAX_ATTEMPTS`;
 - a failure retrying cannot fix (4xx, credentials missing), or the attempts used up:
-  the row is `failed`, shown in admin, the organizer (for a link they wait for) and IT
-  are told once; the booking stays approved without a link until a retry succeeds
+  the row is `failed`, shown in admin, IT is told once, and so is the organizer when
+  their meeting waits for its link (a failed create); the booking stays approved without a link until a retry succeeds
   (`provider_meeting_retry`, admin's "retry now")."""
 
 from __future__ import annotations
@@ -462,10 +462,11 @@ def _attempt_failed(meeting_id: int, *, error: ProviderError, final: bool) -> Sy
 
 def _failure_told(row: ProviderMeeting) -> None:
     """The organizer, whose meeting waits for its link, and IT, who can mend it, are
-    told on commit (BK-17). A failed cancellation is IT's alone."""
+    told on commit (BK-17). A failed move or cancellation leaves the organizer's link as
+    it was: it is IT's alone."""
     from bookings.tasks import provider_meeting_alert_task
 
-    if row.action in (A.CREATE, A.UPDATE):
+    if row.action == A.CREATE:
         notify_on_commit("provider_failed", row.booking)
     transaction.on_commit(lambda: provider_meeting_alert_task.delay(meeting_id=row.pk))
 

@@ -72,7 +72,10 @@ def eager_retrying():
 
 @pytest.fixture
 def it_people(settings):
+    """IT's address, no one's account: it reads the company's language, English here so
+    the tests read the alert's words whatever the catalogues say."""
     settings.IT_ALERT_EMAILS = ["it-desk@example.com"]
+    settings.LANGUAGE_CODE = "en"
 
 
 def approve(booking, approver, capture, **extra):
@@ -484,3 +487,31 @@ def test_a_manual_or_jitsi_room_wants_no_remote_meeting(organizer, approver, roo
     booking.refresh_from_db()
     assert booking.join_url  # Jitsi: at once, offline
     assert not ProviderMeeting.objects.exists()
+
+
+def test_a_failed_move_is_its_alone_the_organizer_keeps_the_old_link(
+    organizer,
+    approver,
+    troom,
+    policy,
+    client_fake,
+    eager_tasks,
+    it_people,
+    django_capture_on_commit_callbacks,
+):
+    booking = approve(book(organizer, troom), approver, django_capture_on_commit_callbacks)
+    services.booking_change(
+        booking=booking, actor=organizer, start=at(2, "14:00"), end=at(2, "15:00")
+    )
+    client_fake[troom.provider_id].fail = [permanent(400, "meeting locked")]
+    mail.outbox.clear()
+    booking = approve(
+        Booking.objects.get(pk=booking.pk), approver, django_capture_on_commit_callbacks
+    )
+    row = the_row(booking)
+    assert (row.state, row.action) == (St.FAILED, "update")
+    assert booking.join_url.endswith("/t1")
+    told = [m for m in mail.outbox if "could not schedule" in m.subject]
+    assert [m.to for m in told] == [["it-desk@example.com"]]
+    assert "could not update the meeting" in told[0].body
+    assert not [m for m in mail.outbox if "delayed" in m.subject]
