@@ -14,8 +14,9 @@ claims the row, calls the provider, and records the outcome:
   with exponential backoff (`retry_delay`), up to `MAX_ATTEMPTS`;
 - a failure retrying cannot fix (4xx, credentials missing), or the attempts used up:
   the row is `failed`, shown in admin, IT is told once, and so is the organizer when
-  their meeting waits for its link (a failed create); the booking stays approved without a link until a retry succeeds
-  (`provider_meeting_retry`, admin's "retry now")."""
+  their meeting waits for its link (a failed create); the booking stays approved
+  without a link until a retry succeeds (`provider_meeting_retry`, admin's "retry
+  now")."""
 
 from __future__ import annotations
 
