@@ -5,6 +5,7 @@ recorded; `fail` queues errors to raise, one per call, before calls succeed."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from bookings.providers import MeetingSpec, ProviderError, RemoteMeeting
 from tests.factories import ProviderFactory, RoomFactory
@@ -79,9 +80,7 @@ class FakeClient:
             password=spec.password,
             uuid=f"uuid-{self.prefix}{self.made}",
             occurrence_keys={
-                start.astimezone(__import__("datetime").UTC).isoformat().replace("+00:00", "Z"): (
-                    f"sub-{i}"
-                )
+                start.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"): f"sub-{i}"
                 for i, (start, _end) in enumerate(slots)
             }
             if len(slots) > 1
