@@ -962,7 +962,8 @@ class ProviderMeeting(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting for the provider")
-        CREATED = "created", _("Created")
+        # "Created" alone is a column's label elsewhere (创建时间): here, a state.
+        CREATED = "created", pgettext_lazy("provider meeting state", "Created")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
