@@ -8,13 +8,15 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bookings import services
 from bookings.models import Provider, ProviderMeeting
 from bookings.services import remote_meetings
 from oversight.models import AuditEvent
-from tests.bookings.conftest import book
+from tests.bookings.conftest import at, book
 from tests.bookings.remote_fakes import (
     TENCENT_SECRET,
     FakeClient,
@@ -219,3 +221,27 @@ def test_an_approver_sees_the_state_but_no_retry_button(client, approver, failed
         reverse("admin:bookings_providermeeting_retry", args=[failed_meeting.pk])
     )
     assert response.status_code == 403
+
+
+def test_the_list_reads_as_many_queries_for_many_meetings_as_for_one(
+    client, organizer, approver, policy, django_assert_max_num_queries
+):
+    it = UserFactory(email="it2@example.com", is_staff=True, groups=["IT"])
+    client.force_login(it)
+    room = remote_room(tencent_provider())
+    url = reverse("admin:bookings_providermeeting_changelist")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    services.booking_approve(booking=book(organizer, room), actor=approver)
+    one = count()
+    for hour in (12, 14, 16):
+        booking = book(organizer, room, start=at(3, f"{hour}:00"), end=at(3, f"{hour}:30"))
+        services.booking_approve(booking=booking, actor=approver)
+    assert ProviderMeeting.objects.count() == 4
+    assert count() == one
+    with django_assert_max_num_queries(one):
+        client.get(url)
