@@ -442,21 +442,42 @@ def test_missing_credentials_fail_at_once_without_retry(
     django_capture_on_commit_callbacks,
     monkeypatch,
 ):
+    """The real client, with its secret's environment variable unset: no call goes out
+    (respx would refuse it), and no retry can mend it."""
+    import respx
+
     provider = tencent_provider(secret_env="MEETINGOPS_TEST_NOT_SET")
     monkeypatch.delenv("MEETINGOPS_TEST_NOT_SET", raising=False)
+    with respx.mock(assert_all_mocked=True):
+        booking = approve(
+            book(organizer, remote_room(provider)), approver, django_capture_on_commit_callbacks
+        )
+    row = the_row(booking)
+    assert row.state == St.FAILED
+    assert row.attempts == 1
+    assert "credentials" in row.last_error
+    assert "secret_key" in row.last_error
 
-    def provider_client(provider):
-        provider.credentials()  # as the real clients do
-        raise KeyError("secret_key")
 
-    monkeypatch.setattr("bookings.remote.provider_client", provider_client)
+def test_an_unreadable_stored_secret_fails_at_once_saying_so(
+    organizer,
+    approver,
+    policy,
+    eager_tasks,
+    it_people,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    from cryptography.fernet import Fernet
+
+    provider = tencent_provider()  # stored under the key derived from SECRET_KEY
+    settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # that key dropped
     booking = approve(
         book(organizer, remote_room(provider)), approver, django_capture_on_commit_callbacks
     )
     row = the_row(booking)
     assert row.state == St.FAILED
-    assert row.attempts == 1
-    assert "credentials" in row.last_error
+    assert "cannot be read" in row.last_error
 
 
 def test_an_error_echoing_the_secret_is_recorded_without_it(
