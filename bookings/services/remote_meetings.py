@@ -272,8 +272,12 @@ def provider_meeting_sync(
                 result = client.create(claim.spec)
             else:
                 result = client.update(current, claim.spec)
-            current = _scheduled_record(row.pk, claim.revision, claim.action, result)
-        for start in claim.cancels if claim.action != A.CANCEL else ():
+            current, cancels = _scheduled_record(
+                row.pk, claim.revision, claim.action, result, claim.spec
+            )
+        else:
+            cancels = list(claim.cancels)
+        for start in cancels if claim.action != A.CANCEL else ():
             key = _keys_get(current.occurrence_keys, start)
             if key:
                 client.cancel(current, occurrence_key=key)
@@ -308,11 +312,37 @@ def _locked(meeting_id: int, *, booking_first: bool = False) -> ProviderMeeting:
     )
 
 
+def _extra_meetings(row: ProviderMeeting, spec: MeetingSpec | None) -> list[str]:
+    """BK-8 / BK-17: the meetings of a series the provider scheduled by its rule that
+    are none of the booking's own to hold: a date the request skipped as taken, a
+    meeting rejected or cancelled. They are cancelled one by one. None are named when
+    the provider's keys do not name every approved meeting, as then they cannot be told
+    apart safely. A meeting still waiting for its decision is kept."""
+    if spec is None or not spec.slots or not row.occurrence_keys:
+        return []
+    named = {key.replace("+00:00", "Z") for key in row.occurrence_keys}
+    approved = {_key(start) for start, _end in spec.slots}
+    if not approved <= named:
+        return []
+    held = {
+        _key(start)
+        for start in Occurrence.objects.filter(
+            booking_id=row.booking_id, status__in=Occurrence.OCCUPYING
+        ).values_list("start", flat=True)
+    }
+    return sorted(named - approved - held)
+
+
 def _scheduled_record(
-    meeting_id: int, revision: int, action: str, result: RemoteMeeting | None
-) -> RemoteMeeting:
+    meeting_id: int,
+    revision: int,
+    action: str,
+    result: RemoteMeeting | None,
+    spec: MeetingSpec | None,
+) -> tuple[RemoteMeeting, list[str]]:
     """The meeting created or updated: kept on the row, and given to the booking when
-    it is still in this provider's room. Returns the meeting as now known."""
+    it is still in this provider's room. Returns the meeting as now known, and the
+    meetings of the series still to cancel at the provider."""
     with transaction.atomic():
         row = _locked(meeting_id, booking_first=result is not None)
         if result is not None:
@@ -322,6 +352,8 @@ def _scheduled_record(
             row.join_url = result.join_url or row.join_url
             row.password = result.password or row.password
             row.occurrence_keys = dict(result.occurrence_keys) or row.occurrence_keys
+            extra = _extra_meetings(row, spec)
+            row.occurrence_cancels = list(dict.fromkeys([*row.occurrence_cancels, *extra]))
         if row.revision == revision:
             row.action = A.NONE
         elif row.action == A.CREATE and row.remote_id:
@@ -331,7 +363,7 @@ def _scheduled_record(
         row.save()
         if result is not None:
             _booking_link_give(row)
-        return _remote_of(row)
+        return _remote_of(row), list(row.occurrence_cancels)
 
 
 def _booking_link_give(row: ProviderMeeting) -> None:

@@ -4,6 +4,7 @@ losing the booking, moved with a change, cancelled with a cancellation."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -536,3 +537,60 @@ def test_a_failed_move_is_its_alone_the_organizer_keeps_the_old_link(
     assert [m.to for m in told] == [["it-desk@example.com"]]
     assert "could not update the meeting" in told[0].body
     assert not [m for m in mail.outbox if "delayed" in m.subject]
+
+
+class RuleClient(FakeClient):
+    """Schedules a series as the provider does, by its rule: every week from the first
+    meeting, `weeks` of them, whatever meetings the booking itself holds."""
+
+    def __init__(self, weeks: int, *, spelling=lambda start: start) -> None:
+        super().__init__(prefix="t")
+        self.weeks, self.spelling = weeks, spelling
+
+    def create(self, spec):
+        meeting = super().create(spec)
+        starts = [spec.start + dt.timedelta(weeks=i) for i in range(self.weeks)]
+        keys = {
+            self.spelling(s.astimezone(dt.UTC).isoformat()): f"sub-{i}"
+            for i, s in enumerate(starts)
+        }
+        return dataclasses.replace(meeting, occurrence_keys=keys)
+
+
+def test_a_series_meeting_the_booking_does_not_hold_is_cancelled_at_the_provider(
+    organizer,
+    approver,
+    troom,
+    policy,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    client = RuleClient(weeks=3)
+    monkeypatch.setattr("bookings.remote.provider_client", lambda provider: client)
+    booking = book(organizer, troom, recurrence_rule={"freq": "weekly", "count": 3})
+    middle = list(booking.occurrences.order_by("start"))[1]
+    services.booking_reject(booking=booking, actor=approver, reason="Taken", occurrence=middle)
+    booking = approve(
+        Booking.objects.get(pk=booking.pk), approver, django_capture_on_commit_callbacks
+    )
+    assert client.names() == ["create", "cancel"]
+    assert client.calls[1][1] == ("t1", "sub-1")  # the rejected week, alone
+    row = the_row(booking)
+    assert (row.state, row.occurrence_cancels) == (St.CREATED, [])
+
+
+def test_keys_that_do_not_name_the_approved_meetings_cancel_nothing(
+    organizer,
+    approver,
+    troom,
+    policy,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    client = RuleClient(weeks=3, spelling=lambda iso: iso[:10])  # days, not starts
+    monkeypatch.setattr("bookings.remote.provider_client", lambda provider: client)
+    booking = book(organizer, troom, recurrence_rule={"freq": "weekly", "count": 2})
+    approve(booking, approver, django_capture_on_commit_callbacks)
+    assert client.names() == ["create"]
