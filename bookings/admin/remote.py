@@ -70,8 +70,7 @@ class ProviderMeetingAdmin(LabelledDateTimesMixin, admin.ModelAdmin):
     @admin.display(description=_("booking"))
     def booking_shown(self, obj: ProviderMeeting) -> str:
         # SE-5: the topic only for whoever may read it (annotated by the selector).
-        obj.booking.details_visible = obj.details_visible
-        return booking_label(obj.booking)
+        return booking_label(obj.booking, visible=obj.details_visible)
 
     def _retry(self, request, rows) -> int:
         done = 0
