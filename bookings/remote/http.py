@@ -41,7 +41,8 @@ def is_transient(status: int) -> bool:
 
 def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
     """Seconds the provider asked to wait: `Retry-After` as seconds or as an HTTP date
-    (RFC 9110 §10.2.3); None when absent or unreadable."""
+    (RFC 9110 §10.2.3), or as an ISO 8601 moment (as a daily limit may give it); None
+    when absent or unreadable."""
     value = (headers.get("Retry-After") or "").strip()
     if not value:
         return None
@@ -52,7 +53,10 @@ def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> floa
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
-        return None
+        try:
+            when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return max(when.timestamp() - (time.time() if now is None else now), 0.0)

@@ -5,10 +5,8 @@ create / modify / cancel, the attendance list over several pages, and failures."
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
-import logging
 import zoneinfo
 
 import httpx
@@ -18,9 +16,17 @@ import respx
 from bookings.models import Provider
 from bookings.providers import MeetingSpec, ProviderError, RemoteMeeting
 from bookings.remote.tencent import TencentClient, recurring_rule, tencent_signature
+from tests.bookings.remote_fakes import (
+    TENCENT_API,
+    remote_logs,
+    tencent_created,
+    tencent_error,
+    tencent_participant,
+    tencent_participants,
+)
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-API = "https://api.meeting.qq.com"
+API = TENCENT_API
 CREDENTIALS = {
     "app_id": "200000001",
     "sdk_id": "19000001",
@@ -87,24 +93,6 @@ def client(**extra) -> TencentClient:
     )
 
 
-def created(meeting_id: str = "7567173273889276131", **extra) -> dict:
-    info = {
-        "subject": "Budget 2027",
-        "meeting_id": meeting_id,
-        "meeting_code": "806146667",
-        "password": "246810",
-        "start_time": "1796781600",
-        "end_time": "1796785200",
-        "join_url": "https://meeting.tencent.com/dm/0kQAaDuFbH0x",
-        **extra,
-    }
-    return {"meeting_number": 1, "meeting_info_list": [info]}
-
-
-def b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode()
-
-
 @pytest.fixture
 def api():
     with respx.mock(base_url=API, assert_all_called=False) as mock:
@@ -113,23 +101,8 @@ def api():
 
 @pytest.fixture
 def remote_log():
-    """What bookings.remote and httpx log, at every level."""
-    lines: list[str] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            lines.append(self.format(record))
-
-    handler = Keep(level=logging.DEBUG)
-    loggers = [logging.getLogger(name) for name in ("bookings.remote", "httpx", "httpcore")]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-    yield lines
-    for logger, level in zip(loggers, levels, strict=True):
-        logger.removeHandler(handler)
-        logger.setLevel(level)
+    with remote_logs() as lines:
+        yield lines
 
 
 # -- the signature ---------------------------------------------------------------------
@@ -166,7 +139,7 @@ def test_signature_of_a_get_matches_the_vector_computed_by_hand():
 
 
 def test_create_sends_the_documented_body_signed_with_the_known_vector(api):
-    route = api.post("/v1/meetings").respond(200, json=created())
+    route = api.post("/v1/meetings").respond(200, json=tencent_created())
 
     meeting = client().create(one_meeting())
 
@@ -191,7 +164,7 @@ def test_create_sends_the_documented_body_signed_with_the_known_vector(api):
 
 
 def test_sdk_id_and_registered_header_are_left_out_when_the_account_has_none(api):
-    route = api.post("/v1/meetings").respond(200, json=created())
+    route = api.post("/v1/meetings").respond(200, json=tencent_created())
 
     client(sdk_id="", registered=False).create(one_meeting())
 
@@ -202,7 +175,7 @@ def test_sdk_id_and_registered_header_are_left_out_when_the_account_has_none(api
 
 
 def test_each_call_is_signed_with_its_own_timestamp_and_nonce(api):
-    route = api.post("/v1/meetings").respond(200, json=created())
+    route = api.post("/v1/meetings").respond(200, json=tencent_created())
     nonces = iter([1, 2])
     tencent = TencentClient(credentials=CREDENTIALS, nonce=lambda: next(nonces))
 
@@ -219,7 +192,7 @@ def test_each_call_is_signed_with_its_own_timestamp_and_nonce(api):
 
 
 def test_recording_allowed_asks_for_cloud_recording_and_no_password_sends_none(api):
-    route = api.post("/v1/meetings").respond(200, json=created(password=""))
+    route = api.post("/v1/meetings").respond(200, json=tencent_created(password=""))
 
     meeting = client().create(one_meeting(password="", recording_allowed=True))
 
@@ -231,7 +204,7 @@ def test_recording_allowed_asks_for_cloud_recording_and_no_password_sends_none(a
 
 @pytest.mark.parametrize("password", ["123", "1234567", "12ab56"])
 def test_a_password_tencent_would_refuse_fails_before_any_call(api, password):
-    route = api.post("/v1/meetings").respond(200, json=created())
+    route = api.post("/v1/meetings").respond(200, json=tencent_created())
 
     with pytest.raises(ProviderError) as failure:
         client().create(one_meeting(password=password))
@@ -242,7 +215,7 @@ def test_a_password_tencent_would_refuse_fails_before_any_call(api, password):
 
 
 def test_a_series_is_created_with_its_rule_and_each_sub_meetings_key(api):
-    create = api.post("/v1/meetings").respond(200, json=created())
+    create = api.post("/v1/meetings").respond(200, json=tencent_created())
     starts = [local(9, "10:00"), local(14, "10:00"), local(16, "10:00"), local(21, "10:00")]
     subs = [
         {
@@ -254,7 +227,7 @@ def test_a_series_is_created_with_its_rule_and_each_sub_meetings_key(api):
         for n, s in enumerate(starts)
     ]
     query = api.get("/v1/meetings/7567173273889276131").respond(
-        200, json=created(meeting_type=1, sub_meetings=subs)
+        200, json=tencent_created(meeting_type=1, sub_meetings=subs)
     )
 
     meeting = client().create(weekly_series())
@@ -281,7 +254,7 @@ def test_a_series_is_created_with_its_rule_and_each_sub_meetings_key(api):
 
 def test_sub_meetings_listed_in_the_create_answer_need_no_query(api):
     sub = {"sub_meeting_id": "1796781600", "status": 0, "start_time": "1796781600"}
-    api.post("/v1/meetings").respond(200, json=created(sub_meetings=[sub]))
+    api.post("/v1/meetings").respond(200, json=tencent_created(sub_meetings=[sub]))
     query = api.get("/v1/meetings/7567173273889276131").respond(500)
 
     meeting = client().create(weekly_series())
@@ -292,7 +265,7 @@ def test_sub_meetings_listed_in_the_create_answer_need_no_query(api):
 
 def test_a_created_series_whose_sub_meetings_cannot_be_read_is_still_returned(api):
     """The meeting exists: failing the create would have the task schedule it twice."""
-    api.post("/v1/meetings").respond(200, json=created())
+    api.post("/v1/meetings").respond(200, json=tencent_created())
     api.get("/v1/meetings/7567173273889276131").respond(503)
 
     meeting = client().create(weekly_series())
@@ -397,7 +370,9 @@ def test_update_of_one_meeting_of_a_series_moves_only_its_sub_meeting(api):
         "status": 0,
         "start_time": str(int(local(15, "15:00").timestamp())),
     }
-    api.get("/v1/meetings/7567173273889276131").respond(200, json=created(sub_meetings=[moved]))
+    api.get("/v1/meetings/7567173273889276131").respond(
+        200, json=tencent_created(sub_meetings=[moved])
+    )
     series = RemoteMeeting(
         "7567173273889276131",
         "https://x",
@@ -456,47 +431,25 @@ def test_cancel_of_one_meeting_of_a_series_names_its_sub_meeting(api):
 # -- attendance ------------------------------------------------------------------------
 
 
-def page(rows: list[dict], *, has_remaining: bool, next_pos: int = 0) -> dict:
-    return {
-        "meeting_id": "7567173273889276131",
-        "meeting_code": "806146667",
-        "subject": "Budget 2027",
-        "schedule_start_time": "1796781600",
-        "schedule_end_time": "1796785200",
-        "participants": rows,
-        "has_remaining": has_remaining,
-        "next_pos": next_pos,
-        "total_count": 5,
-    }
-
-
-def row(userid: str, name: str, joined: dt.datetime, left: dt.datetime | None) -> dict:
-    return {
-        "userid": userid,
-        "user_name": b64(name),
-        "instanceid": 1,
-        "join_time": str(int(joined.timestamp())),
-        "left_time": str(int(left.timestamp())) if left else "0",
-    }
-
-
 def test_participants_are_read_over_every_page_with_base64_names_and_aware_times(api):
     path = "/v1/meetings/7567173273889276131/participants"
     first = [
-        row("olga", "Olga Organizer", local(9, "09:58"), local(9, "11:00")),
-        row("wang", "王小明", local(9, "10:07"), local(9, "10:40")),
+        tencent_participant("olga", "Olga Organizer", local(9, "09:58"), local(9, "11:00")),
+        tencent_participant("wang", "王小明", local(9, "10:07"), local(9, "10:40")),
     ]
     second = [
-        row("wang", "王小明", local(9, "10:45"), local(9, "11:00")),  # came back
-        row("", "Guest 访客", local(9, "10:02"), None),  # still in the meeting
+        tencent_participant("wang", "王小明", local(9, "10:45"), local(9, "11:00")),  # came back
+        tencent_participant("", "Guest 访客", local(9, "10:02"), None),  # still in the meeting
     ]
     api.get(path, params={"pos": "0"}).respond(
-        200, json=page(first, has_remaining=True, next_pos=2)
+        200, json=tencent_participants(first, has_remaining=True, next_pos=2)
     )
     api.get(path, params={"pos": "2"}).respond(
-        200, json=page(second, has_remaining=True, next_pos=4)
+        200, json=tencent_participants(second, has_remaining=True, next_pos=4)
     )
-    last = api.get(path, params={"pos": "4"}).respond(200, json=page([], has_remaining=False))
+    last = api.get(path, params={"pos": "4"}).respond(
+        200, json=tencent_participants([], has_remaining=False)
+    )
 
     records = client().participants(RemoteMeeting("7567173273889276131", "https://x", "806146667"))
 
@@ -514,7 +467,7 @@ def test_participants_are_read_over_every_page_with_base64_names_and_aware_times
 
 def test_participants_of_one_meeting_of_a_series_name_its_sub_meeting(api):
     route = api.get("/v1/meetings/7567173273889276131/participants").respond(
-        200, json=page([], has_remaining=False)
+        200, json=tencent_participants([], has_remaining=False)
     )
 
     records = client().participants(
@@ -527,7 +480,7 @@ def test_participants_of_one_meeting_of_a_series_name_its_sub_meeting(api):
 
 def test_a_participant_list_whose_paging_does_not_advance_is_an_error_not_a_loop(api):
     api.get("/v1/meetings/1/participants").respond(
-        200, json=page([], has_remaining=True, next_pos=0)
+        200, json=tencent_participants([], has_remaining=True, next_pos=0)
     )
 
     with pytest.raises(ProviderError) as failure:
@@ -539,14 +492,8 @@ def test_a_participant_list_whose_paging_does_not_advance_is_an_error_not_a_loop
 # -- failures --------------------------------------------------------------------------
 
 
-def error_info(code: int, message: str) -> dict:
-    return {
-        "error_info": {"error_code": code, "new_error_code": 1000000000 + code, "message": message}
-    }
-
-
 def test_a_4xx_with_error_info_is_not_transient_and_keeps_the_code(api):
-    api.post("/v1/meetings").respond(400, json=error_info(190004, "参数非法"))
+    api.post("/v1/meetings").respond(400, json=tencent_error(190004, "参数非法"))
 
     with pytest.raises(ProviderError) as failure:
         client().create(one_meeting())
@@ -558,7 +505,7 @@ def test_a_4xx_with_error_info_is_not_transient_and_keeps_the_code(api):
 
 
 def test_error_info_in_a_2xx_is_still_a_refusal(api):
-    api.post("/v1/meetings/1/cancel").respond(200, json=error_info(9042, "无权限进行该操作"))
+    api.post("/v1/meetings/1/cancel").respond(200, json=tencent_error(9042, "无权限进行该操作"))
 
     with pytest.raises(ProviderError) as failure:
         client().cancel(RemoteMeeting("1", "https://x", "1"))
@@ -570,7 +517,7 @@ def test_a_5xx_is_transient_and_the_callers_retry_then_succeeds(api):
     route = api.post("/v1/meetings")
     route.side_effect = [
         httpx.Response(502, text="<html>Bad Gateway</html>"),
-        httpx.Response(200, json=created()),
+        httpx.Response(200, json=tencent_created()),
     ]
     tencent = client()
 
@@ -585,7 +532,7 @@ def test_a_5xx_is_transient_and_the_callers_retry_then_succeeds(api):
 
 def test_a_429_is_transient_with_the_wait_it_asks_for(api):
     api.post("/v1/meetings").respond(
-        429, headers={"Retry-After": "30"}, json=error_info(190000, "请求过于频繁")
+        429, headers={"Retry-After": "30"}, json=tencent_error(190000, "请求过于频繁")
     )
 
     with pytest.raises(ProviderError) as failure:
@@ -623,7 +570,7 @@ def test_secrets_never_reach_the_logs_the_error_or_the_repr(api, remote_log):
     api.post("/v1/meetings").respond(
         401,
         # A provider that echoes what it was sent must not leak it through us.
-        json=error_info(190303, "bad key AKIDTestSecretId signed with TestSecretKey"),
+        json=tencent_error(190303, "bad key AKIDTestSecretId signed with TestSecretKey"),
     )
     tencent = client()
 
@@ -641,7 +588,7 @@ def test_secrets_never_reach_the_logs_the_error_or_the_repr(api, remote_log):
 
 def test_credentials_are_read_from_the_provider(api, monkeypatch):
     monkeypatch.setattr(Provider, "credentials", lambda self: CREDENTIALS, raising=False)
-    route = api.post("/v1/meetings").respond(200, json=created())
+    route = api.post("/v1/meetings").respond(200, json=tencent_created())
     provider = Provider(name="Tencent enterprise", kind=Provider.Kind.TENCENT)
 
     tencent = TencentClient(provider, clock=lambda: NOW_TS, nonce=lambda: NONCE)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import logging
 import zoneinfo
 
 import httpx
@@ -19,10 +18,19 @@ import time_machine
 from bookings.models import Provider
 from bookings.providers import MeetingSpec, ProviderError, RemoteMeeting
 from bookings.remote.zoom import ZoomClient, meeting_uuid_path, recurrence
+from tests.bookings.remote_fakes import (
+    ZOOM_API,
+    ZOOM_TOKEN_URL,
+    remote_logs,
+    zoom_created,
+    zoom_participant,
+    zoom_participants,
+    zoom_token,
+)
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-API = "https://api.zoom.us/v2"
-TOKEN_URL = "https://zoom.us/oauth/token"
+API = ZOOM_API
+TOKEN_URL = ZOOM_TOKEN_URL
 CREDENTIALS = {
     "account_id": "acct-Zx81",
     "client_id": "ClientIdForTests",
@@ -51,31 +59,10 @@ def one_meeting(**extra) -> MeetingSpec:
     return MeetingSpec(**values)
 
 
-def created(**extra) -> dict:
-    return {
-        "id": 85746065432,
-        "uuid": "aDYlohsHRtCd4ii1uC2+hA==",
-        "host_id": "KDcuGIm1QgePTO8WbOqwIQ",
-        "topic": "Budget 2027",
-        "type": 2,
-        "start_time": "2026-12-09T02:00:00Z",
-        "duration": 90,
-        "timezone": "Asia/Shanghai",
-        "join_url": "https://us05web.zoom.us/j/85746065432?pwd=abc",
-        "start_url": "https://us05web.zoom.us/s/85746065432?zak=host-only",
-        "password": "246810",
-        **extra,
-    }
-
-
-def token_answer(token: str = TOKEN, expires_in: int = 3600) -> dict:
-    return {"access_token": token, "token_type": "bearer", "expires_in": expires_in}
-
-
 @pytest.fixture
 def zoom_api():
     with respx.mock(assert_all_called=False) as mock:
-        mock.token = mock.post(TOKEN_URL).respond(200, json=token_answer())
+        mock.token = mock.post(TOKEN_URL).respond(200, json=zoom_token())
         yield mock
 
 
@@ -94,22 +81,8 @@ MEETING = RemoteMeeting(
 
 @pytest.fixture
 def remote_log():
-    lines: list[str] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            lines.append(self.format(record))
-
-    handler = Keep(level=logging.DEBUG)
-    loggers = [logging.getLogger(name) for name in ("bookings.remote", "httpx", "httpcore")]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-    yield lines
-    for logger, level in zip(loggers, levels, strict=True):
-        logger.removeHandler(handler)
-        logger.setLevel(level)
+    with remote_logs() as lines:
+        yield lines
 
 
 # -- the token -------------------------------------------------------------------------
@@ -117,7 +90,7 @@ def remote_log():
 
 def test_the_token_is_asked_for_with_account_credentials_and_basic_auth(zoom_api):
     meetings = zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(
-        201, json=created()
+        201, json=zoom_created()
     )
 
     client().create(one_meeting())
@@ -132,13 +105,16 @@ def test_the_token_is_asked_for_with_account_credentials_and_basic_auth(zoom_api
     assert meetings.calls.last.request.headers["Authorization"] == f"Bearer {TOKEN}"
 
 
-def test_the_token_is_reused_until_shortly_before_it_expires(zoom_api):
+def test_the_token_is_reused_until_shortly_before_it_expires(zoom_api, settings):
+    # A cache in this process, whose expiry follows the travelling clock (Redis keeps
+    # its own).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     zoom_api.token.side_effect = [
-        httpx.Response(200, json=token_answer("eyJ.one")),
-        httpx.Response(200, json=token_answer("eyJ.two")),
+        httpx.Response(200, json=zoom_token("eyJ.one")),
+        httpx.Response(200, json=zoom_token("eyJ.two")),
     ]
     meetings = zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(
-        201, json=created()
+        201, json=zoom_created()
     )
     now = dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC)
 
@@ -155,10 +131,10 @@ def test_the_token_is_reused_until_shortly_before_it_expires(zoom_api):
 
 def test_new_credentials_never_reuse_the_old_apps_token(zoom_api):
     zoom_api.token.side_effect = [
-        httpx.Response(200, json=token_answer("eyJ.one")),
-        httpx.Response(200, json=token_answer("eyJ.two")),
+        httpx.Response(200, json=zoom_token("eyJ.one")),
+        httpx.Response(200, json=zoom_token("eyJ.two")),
     ]
-    zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(201, json=created())
+    zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(201, json=zoom_created())
 
     client().create(one_meeting())
     client(client_id="AnotherClientId").create(one_meeting())
@@ -172,7 +148,7 @@ def test_a_cache_that_fails_costs_a_token_request_not_the_call(zoom_api, monkeyp
 
     monkeypatch.setattr("bookings.remote.zoom.cache.get", unreachable)
     monkeypatch.setattr("bookings.remote.zoom.cache.set", unreachable)
-    zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(201, json=created())
+    zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(201, json=zoom_created())
 
     assert client().create(one_meeting()) == MEETING
     assert zoom_api.token.call_count == 1
@@ -180,14 +156,14 @@ def test_a_cache_that_fails_costs_a_token_request_not_the_call(zoom_api, monkeyp
 
 def test_an_expired_token_is_fetched_again_once_and_the_call_succeeds(zoom_api):
     zoom_api.token.side_effect = [
-        httpx.Response(200, json=token_answer("eyJ.stale")),
-        httpx.Response(200, json=token_answer("eyJ.fresh")),
+        httpx.Response(200, json=zoom_token("eyJ.stale")),
+        httpx.Response(200, json=zoom_token("eyJ.fresh")),
     ]
     meetings = zoom_api.post(f"{API}/users/room-b%40example.com/meetings")
     meetings.side_effect = [
         httpx.Response(401, json={"code": 124, "message": "Invalid access token."}),
-        httpx.Response(201, json=created()),
-        httpx.Response(201, json=created()),
+        httpx.Response(201, json=zoom_created()),
+        httpx.Response(201, json=zoom_created()),
     ]
 
     meeting = client().create(one_meeting())
@@ -234,7 +210,9 @@ def test_credentials_zoom_refuses_fail_without_revealing_them(zoom_api, remote_l
 
 
 def test_create_posts_the_documented_meeting_for_the_host_user(zoom_api):
-    route = zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(201, json=created())
+    route = zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(
+        201, json=zoom_created()
+    )
 
     meeting = client().create(one_meeting())
 
@@ -263,7 +241,7 @@ def test_a_series_is_created_with_fixed_times_and_each_occurrence_id(zoom_api):
         for s in starts
     ]
     route = zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(
-        201, json=created(type=8, occurrences=occurrences)
+        201, json=zoom_created(type=8, occurrences=occurrences)
     )
     spec = one_meeting(
         slots=tuple((s, s + dt.timedelta(minutes=90)) for s in starts),
@@ -329,7 +307,7 @@ def test_update_of_a_series_reads_its_new_occurrence_ids(zoom_api):
     zoom_api.patch(f"{API}/meetings/85746065432").respond(204)
     zoom_api.get(f"{API}/meetings/85746065432").respond(
         200,
-        json=created(
+        json=zoom_created(
             type=8,
             occurrences=[
                 {
@@ -360,7 +338,7 @@ def test_update_of_one_meeting_of_a_series_patches_only_that_occurrence(zoom_api
     route = zoom_api.patch(f"{API}/meetings/85746065432").respond(204)
     zoom_api.get(f"{API}/meetings/85746065432").respond(
         200,
-        json=created(
+        json=zoom_created(
             type=8,
             occurrences=[{"occurrence_id": "1797213600000", "start_time": "2026-12-15T07:00:00Z"}],
         ),
@@ -532,15 +510,9 @@ def test_participants_of_one_meeting_of_a_series_come_from_its_instance(zoom_api
     )
     route = zoom_api.get(f"{API}/past_meetings/%252Fsecond%253D%253D/participants").respond(
         200,
-        json={
-            "participants": [
-                {
-                    "name": "Wang",
-                    "user_email": "wang@example.com",
-                    "join_time": "2026-12-14T02:06:00Z",
-                }
-            ]
-        },
+        json=zoom_participants(
+            [zoom_participant("Wang", "wang@example.com", local(14, "10:06"), local(14, "11:00"))]
+        ),
     )
 
     records = client().participants(series, occurrence_key="1797213600000")
@@ -568,7 +540,7 @@ def test_a_429_is_transient_with_the_wait_it_asks_for(zoom_api):
 
 def test_a_5xx_is_transient_and_the_callers_retry_then_succeeds(zoom_api):
     route = zoom_api.post(f"{API}/users/room-b%40example.com/meetings")
-    route.side_effect = [httpx.Response(503), httpx.Response(201, json=created())]
+    route.side_effect = [httpx.Response(503), httpx.Response(201, json=zoom_created())]
     zoom = client()
 
     with pytest.raises(ProviderError) as failure:
@@ -599,7 +571,7 @@ def test_a_4xx_is_not_transient_and_keeps_zooms_code(zoom_api):
 
 
 def test_secrets_and_the_token_never_reach_the_logs_the_error_or_the_repr(zoom_api, remote_log):
-    zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(201, json=created())
+    zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(201, json=zoom_created())
     zoom_api.patch(f"{API}/meetings/85746065432").respond(
         400,
         json={
@@ -627,7 +599,7 @@ def test_secrets_and_the_token_never_reach_the_logs_the_error_or_the_repr(zoom_a
 
 def test_credentials_are_read_from_the_provider(zoom_api, monkeypatch):
     monkeypatch.setattr(Provider, "credentials", lambda self: CREDENTIALS, raising=False)
-    zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(201, json=created())
+    zoom_api.post(f"{API}/users/room-b%40example.com/meetings").respond(201, json=zoom_created())
     provider = Provider(pk=7, name="Zoom account", kind=Provider.Kind.ZOOM)
 
     zoom = ZoomClient(provider)
