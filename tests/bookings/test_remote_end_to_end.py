@@ -18,19 +18,23 @@ from bookings.remote.tencent import TencentClient
 from bookings.remote.zoom import ZoomClient
 from tests.bookings.conftest import at, book
 from tests.bookings.remote_fakes import (
+    TENCENT_API,
     TENCENT_SECRET,
+    ZOOM_API,
     ZOOM_SECRET,
+    ZOOM_TOKEN_URL,
     remote_room,
+    tencent_created,
+    tencent_error,
     tencent_provider,
+    zoom_created,
     zoom_provider,
+    zoom_token,
 )
 from tests.factories import ProviderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-TENCENT_API = "https://api.meeting.qq.com"
-ZOOM_API = "https://api.zoom.us/v2"
-ZOOM_TOKEN = "https://zoom.us/oauth/token"
 St = ProviderMeeting.State
 
 
@@ -47,23 +51,6 @@ def eager_retrying():
     app.conf.task_eager_propagates = False
     yield
     app.conf.task_always_eager = False
-
-
-def tencent_created(meeting_id="7567173273889276131") -> dict:
-    return {
-        "meeting_number": 1,
-        "meeting_info_list": [
-            {
-                "subject": "Quarterly review",
-                "meeting_id": meeting_id,
-                "meeting_code": "806146667",
-                "password": "",
-                "start_time": "1796781600",
-                "end_time": "1796785200",
-                "join_url": "https://meeting.tencent.com/dm/0kQAaDuFbH0x",
-            }
-        ],
-    }
 
 
 def approve(booking, approver, capture):
@@ -106,7 +93,7 @@ def test_an_approval_in_a_tencent_room_creates_the_meeting_signed_with_the_accou
     assert request.headers["X-TC-Signature"]
     body = json.loads(request.content)
     assert body["userid"] == "host-userid"
-    assert body["subject"] == "Quarterly review"
+    assert body["subject"] == "Quarterly review"  # the booking's, not the fake answer's
     assert TENCENT_SECRET not in request.content.decode()
     assert booking.join_url == "https://meeting.tencent.com/dm/0kQAaDuFbH0x"
     assert booking.meeting_code == "806146667"
@@ -117,7 +104,7 @@ def test_a_tencent_refusal_fails_the_row_and_a_cancellation_of_a_created_one_can
     organizer, approver, policy, eager_tasks, django_capture_on_commit_callbacks
 ):
     room = remote_room(tencent_provider())
-    refusal = {"error_info": {"error_code": 9003, "new_error_code": 9003, "message": "bad userid"}}
+    refusal = tencent_error(9003, "bad userid")
     with respx.mock(base_url=TENCENT_API) as api:
         api.post("/v1/meetings").respond(400, json=refusal)
         failed = approve(book(organizer, room), approver, django_capture_on_commit_callbacks)
@@ -142,22 +129,11 @@ def test_a_zoom_meeting_is_created_after_a_5xx_with_the_oauth_token(
 ):
     room = remote_room(zoom_provider())
     with respx.mock(assert_all_called=True) as api:
-        token = api.post(ZOOM_TOKEN).respond(
-            200, json={"access_token": "tok", "token_type": "bearer", "expires_in": 3600}
-        )
+        token = api.post(ZOOM_TOKEN_URL).respond(200, json=zoom_token("tok"))
         create = api.post(f"{ZOOM_API}/users/host@example.com/meetings").mock(
             side_effect=[
                 respx.MockResponse(503, json={"code": 503, "message": "try later"}),
-                respx.MockResponse(
-                    201,
-                    json={
-                        "id": 85746065432,
-                        "uuid": "aDYlohsHRtCd4ii1uC2+hA==",
-                        "join_url": "https://us05web.zoom.us/j/85746065432?pwd=abc",
-                        "start_url": "https://us05web.zoom.us/s/85746065432?zak=host-only",
-                        "password": "",
-                    },
-                ),
+                respx.MockResponse(201, json=zoom_created()),
             ]
         )
         booking = approve(book(organizer, room), approver, django_capture_on_commit_callbacks)
