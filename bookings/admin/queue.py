@@ -361,9 +361,15 @@ class BookingAdmin(admin.ModelAdmin):
     def join_shown(self, obj: Booking) -> str:
         if not obj.join_url and not obj.meeting_code:
             if obj.status == Booking.Status.APPROVED and link_comes_later(obj):
-                return _("On its way from %(provider)s (see the provider's meeting below).") % {
-                    "provider": obj.room.provider.name
-                }
+                rows = selectors.booking_provider_meetings(booking=obj)
+                if rows and rows[0].state == rows[0].State.FAILED:
+                    message = _(
+                        "Not given yet: %(provider)s could not schedule the meeting (see the "
+                        "provider's meeting below)."
+                    )
+                else:
+                    message = _("On its way from %(provider)s (see the provider's meeting below).")
+                return message % {"provider": obj.room.provider.name}
             return _("Given by the room's provider when the booking is approved.")
         if not obj.details_visible:
             return panel("confidential")

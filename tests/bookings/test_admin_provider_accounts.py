@@ -190,7 +190,7 @@ def test_the_booking_page_shows_the_providers_meeting_with_a_retry_button(
     assert "invalid userid" in html
     retry = reverse("admin:bookings_providermeeting_retry", args=[failed_meeting.pk])
     assert f'formaction="{retry}"' in html
-    assert "On its way from Tencent Meeting" in html
+    assert "Not given yet: Tencent Meeting could not schedule the meeting" in html
 
 
 def test_the_booking_pages_retry_button_retries_and_returns_to_the_booking(
@@ -245,3 +245,13 @@ def test_the_list_reads_as_many_queries_for_many_meetings_as_for_one(
     assert count() == one
     with django_assert_max_num_queries(one):
         client.get(url)
+
+
+def test_the_booking_page_says_the_link_is_on_its_way_while_the_meeting_waits(
+    it_client, organizer, approver, policy
+):
+    booking = book(organizer, remote_room(tencent_provider()))
+    services.booking_approve(booking=booking, actor=approver)  # the worker not run yet
+    html = it_client.get(reverse("admin:bookings_booking_change", args=[booking.pk])).content
+    assert "On its way from Tencent Meeting" in html.decode()
+    assert "Waiting for the provider" in html.decode()
