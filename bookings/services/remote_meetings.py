@@ -229,9 +229,10 @@ def _claim(meeting_id: int, now: dt.datetime) -> _Claim | SyncOutcome:
         row = (
             ProviderMeeting.objects.select_for_update()
             .select_related("provider", "booking__organizer")
-            .get(pk=meeting_id)
+            .filter(pk=meeting_id)
+            .first()
         )
-        if row.state != St.PENDING:
+        if row is None or row.state != St.PENDING:  # gone (a restored backup), or in sync
             return SyncOutcome("idle")
         if _claimed(row, now):
             return SyncOutcome("busy")

@@ -594,3 +594,7 @@ def test_keys_that_do_not_name_the_approved_meetings_cancel_nothing(
     booking = book(organizer, troom, recurrence_rule={"freq": "weekly", "count": 2})
     approve(booking, approver, django_capture_on_commit_callbacks)
     assert client.names() == ["create"]
+
+
+def test_a_message_for_a_row_that_is_not_there_does_nothing():
+    assert remote_meetings.provider_meeting_sync(meeting_id=987654).status == "idle"
