@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from bookings import secrecy
 from bookings.models import Booking, NotificationDelivery, Occurrence
+from bookings.providers import link_comes_later
 from bookings.secrecy import EmailReveals
 
 # Each has its templates in templates/bookings/email/<kind>/.
@@ -123,6 +124,10 @@ def email_reveals(*, recipient: Recipient, booking: Booking, kind: str) -> Email
     )
 
 
+def is_organizer_of(recipient: Recipient, booking: Booking) -> bool:
+    return recipient.user is not None and recipient.user.pk == booking.organizer_id
+
+
 @dataclass(frozen=True)
 class _Meeting:
     """A meeting's times, all a template gets of an occurrence (whose copy of the topic
@@ -164,6 +169,11 @@ def email_render(
             "meetings": [_Meeting(start=o.start, end=o.end) for o in occurrences],
             "reason": reason if reveals.reason else "",
             "join_url": booking.join_url if reveals.join_link else "",
+            # BK-17: a Tencent Meeting or Zoom room's link follows from the worker.
+            "link_later": kind in ("approved", "change_approved")
+            and reveals.details
+            and is_organizer_of(to, booking)
+            and link_comes_later(booking),
         }
         folder = f"bookings/email/{kind}"
         return RenderedEmail(

@@ -1,6 +1,7 @@
-"""BK-17: the organizer's email when a Tencent Meeting or Zoom meeting could not be
-scheduled: in their language and zone, saying the booking stands and the link follows;
-its topic only for who may read it (SE-5), and never a link."""
+"""BK-17: the organizer's confirmation of a Tencent Meeting or Zoom room's meeting says
+its link follows; and their email when the meeting could not be scheduled, in their
+language and zone, says the booking stands and the link follows, its topic only for who
+may read it (SE-5), and never a link."""
 
 from __future__ import annotations
 
@@ -61,3 +62,26 @@ def test_a_confidential_topic_is_hidden_from_who_may_not_read_it(organizer, appr
     outsider = UserFactory(email="outsider@example.com")
     assert "Merger" in rendered(booking, organizer).subject
     assert "Merger" not in rendered(booking, outsider).subject
+
+
+def test_the_organizers_confirmation_says_the_link_follows(approved, organizer):
+    email = email_render(
+        booking=approved,
+        kind="approved",
+        occurrences=list(approved.occurrences.all()),
+        reason="",
+        to=Recipient(organizer.email, organizer, "en", "Asia/Shanghai"),
+    )
+    follows = "The meeting link follows as soon as the room’s provider has scheduled the meeting."
+    assert follows in email.text
+    assert follows in email.html
+    approved.join_url = "https://meeting.tencent.com/dm/x1"
+    email = email_render(
+        booking=approved,
+        kind="approved",
+        occurrences=list(approved.occurrences.all()),
+        reason="",
+        to=Recipient(organizer.email, organizer, "en", "Asia/Shanghai"),
+    )
+    assert follows not in email.text
+    assert "Meeting link: https://meeting.tencent.com/dm/x1" in email.text
