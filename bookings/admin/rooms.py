@@ -6,8 +6,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters
 
 from bookings import selectors
 from bookings.models import (
@@ -161,6 +163,12 @@ class ProviderAdmin(YesNoColumnsMixin, ServiceAdminMixin, admin.ModelAdmin):
         ),
         (_("Secret"), {"fields": ("secret", "secret_env", "secret_stored")}),
     )
+
+    @method_decorator(sensitive_post_parameters("secret"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # An error report (a 500's email to the admins, the debug page) never carries
+        # the secret typed in.
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("stored secret"))
     def secret_stored(self, obj: Provider | None) -> str:

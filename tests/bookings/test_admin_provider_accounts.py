@@ -100,6 +100,8 @@ def test_a_new_secret_is_stored_encrypted_audited_as_changed_and_not_logged(it_c
     assert event.data == {"changes": {"secret": "changed"}}
     assert NEW_SECRET not in caplog.text
     assert NEW_SECRET not in it_client.get(url).content.decode()
+    # An error report of that request would show the secret as stars.
+    assert response.wsgi_request.sensitive_post_parameters == ("secret",)
 
 
 def test_a_new_tencent_account_is_added_with_its_secret(it_client):
