@@ -52,6 +52,7 @@ JOB_LABELS = {
     "bookings: retry providers' meetings that are due": _(
         "Retry the providers' meetings that are overdue"
     ),
+    "bookings: send the reminders due, every minute": _("Send the meeting reminders due"),
     "celery.backend_cleanup": _("Clean up old task results"),
 }
 

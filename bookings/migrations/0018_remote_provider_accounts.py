@@ -36,7 +36,7 @@ def schedule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0016_participants_reminders'),
+        ('bookings', '0017_reminders_send_schedule'),
         ('django_celery_beat', '0019_alter_periodictasks_options'),
     ]
 
