@@ -285,13 +285,18 @@ def provider_meeting_sync(
             _occurrence_cancel_record(row.pk, start)
     except ProviderError as error:
         return _attempt_failed(row.pk, error=error, final=final)
-    except (SecretUnreadable, KeyError, ValueError) as error:
-        # Credentials missing or unreadable: no retry mends it until IT does.
+    except SecretUnreadable:
+        # No retry mends it until IT enters the secret again or restores the key.
         problem = ProviderError(
-            f"{type(error).__name__}: the provider account's credentials are incomplete "
-            "or cannot be read",
+            "The provider account's stored secret cannot be read with any configured "
+            "key (ENCRYPTION_KEYS)",
             transient=False,
         )
+        return _attempt_failed(row.pk, error=problem, final=True)
+    except (KeyError, ValueError) as error:
+        # The account or the room is not what a client needs (a provider made manual,
+        # a credential missing): no retry mends it until IT does.
+        problem = ProviderError(f"{type(error).__name__}: {error}", transient=False)
         return _attempt_failed(row.pk, error=problem, final=True)
     finally:
         if hasattr(client, "close"):

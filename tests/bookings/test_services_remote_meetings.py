@@ -598,3 +598,15 @@ def test_keys_that_do_not_name_the_approved_meetings_cancel_nothing(
 
 def test_a_message_for_a_row_that_is_not_there_does_nothing():
     assert remote_meetings.provider_meeting_sync(meeting_id=987654).status == "idle"
+
+
+def test_a_provider_made_manual_meanwhile_fails_the_meeting_saying_why(
+    organizer, approver, troom, policy, django_capture_on_commit_callbacks
+):
+    booking = approve(book(organizer, troom), approver, django_capture_on_commit_callbacks)
+    row = the_row(booking)
+    troom.provider.__class__.objects.filter(pk=troom.provider_id).update(kind="manual")
+    assert remote_meetings.provider_meeting_sync(meeting_id=row.pk).status == "failed"
+    row.refresh_from_db()
+    assert row.last_error.startswith("ValueError: provider")
+    assert "has no REST client" in row.last_error
