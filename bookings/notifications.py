@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from bookings import secrecy
 from bookings.models import Booking, NotificationDelivery, Occurrence
+from bookings.providers import link_comes_later
 from bookings.secrecy import EmailReveals
 
 # Each has its templates in templates/bookings/email/<kind>/.
@@ -46,6 +47,8 @@ KINDS = (
     "change_rejected",
     # BK-13: the organizer's meeting became a no-show (bookings.services.attendance).
     "no_show",
+    # BK-17: a Tencent Meeting or Zoom meeting could not be scheduled (the organizer's).
+    "provider_failed",
 )
 # BK-6: attendees are told of a cancellation; BK-5/BK-10: an approved change moves the
 # meeting, so they need its new time (its updated .ics comes with BK-10). A decision
@@ -123,6 +126,10 @@ def email_reveals(*, recipient: Recipient, booking: Booking, kind: str) -> Email
     )
 
 
+def is_organizer_of(recipient: Recipient, booking: Booking) -> bool:
+    return recipient.user is not None and recipient.user.pk == booking.organizer_id
+
+
 @dataclass(frozen=True)
 class _Meeting:
     """A meeting's times, all a template gets of an occurrence (whose copy of the topic
@@ -164,6 +171,11 @@ def email_render(
             "meetings": [_Meeting(start=o.start, end=o.end) for o in occurrences],
             "reason": reason if reveals.reason else "",
             "join_url": booking.join_url if reveals.join_link else "",
+            # BK-17: a Tencent Meeting or Zoom room's link follows from the worker.
+            "link_later": kind in ("approved", "change_approved")
+            and reveals.details
+            and is_organizer_of(to, booking)
+            and link_comes_later(booking),
         }
         folder = f"bookings/email/{kind}"
         return RenderedEmail(

@@ -191,6 +191,21 @@ def check_room(
                 ),
             )
         )
+    # BK-17: the provider account's licence admits so many participants, whatever
+    # the room's own capacity says (a cap lowered after the room was set up).
+    cap = room.provider.participant_cap
+    if cap and headcount > cap:
+        provider = room.provider.name
+        found.append(
+            Violation(
+                "participant_cap",
+                cap,
+                lambda: (
+                    _("%(room)s: the %(provider)s licence admits at most %(cap)s people.")
+                    % {"room": room.name, "provider": provider, "cap": cap}
+                ),
+            )
+        )
     if recording_allowed and not room.supports_recording:
         found.append(
             Violation(

@@ -92,3 +92,53 @@ def meetings_close_due_task() -> dict:
     workers at once move it once; nothing is retried here, as the next minute's run
     picks up whatever this one left."""
     return dataclasses.asdict(meetings_close_due())
+
+
+# BK-17: a run can repeat safely (the row is claimed, and a row in sync is left alone),
+# so a redelivery after a worker died only finishes the work. The row counts the
+# attempts and bounds them (remote_meetings.MAX_ATTEMPTS); this bound only stops a
+# message that keeps coming back.
+PROVIDER_TASK_MAX_RETRIES = 20
+
+
+@shared_task(bind=True, name="bookings.tasks.provider_meeting_sync", acks_late=True)
+def provider_meeting_sync_task(self, *, meeting_id: int) -> str:
+    """Create, update or cancel a booking's meeting at its remote provider, after the
+    transaction that wanted it committed; a transient failure is retried with backoff
+    (the countdown is the row's `next_attempt_at`)."""
+    from bookings.services.remote_meetings import CLAIM, provider_meeting_sync
+
+    outcome = provider_meeting_sync(
+        meeting_id=meeting_id, final=self.request.retries >= PROVIDER_TASK_MAX_RETRIES
+    )
+    if outcome.status == "retry":
+        raise self.retry(countdown=outcome.countdown, max_retries=PROVIDER_TASK_MAX_RETRIES)
+    if outcome.status == "busy" and self.request.retries < PROVIDER_TASK_MAX_RETRIES:
+        # Another run holds the row: look again once its claim has passed.
+        raise self.retry(
+            countdown=int(CLAIM.total_seconds()), max_retries=PROVIDER_TASK_MAX_RETRIES
+        )
+    return outcome.status
+
+
+@shared_task(
+    name="bookings.tasks.provider_meeting_alert",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def provider_meeting_alert_task(*, meeting_id: int) -> int:
+    """IT is mailed that a provider meeting failed (one alert per failure)."""
+    from bookings.services.remote_meetings import provider_meeting_alert
+
+    return provider_meeting_alert(meeting_id=meeting_id)
+
+
+@shared_task(name="bookings.tasks.provider_meetings_due", acks_late=True)
+def provider_meetings_due_task() -> int:
+    """Beat (every 5 minutes, bookings' migration 0019): queue provider meetings whose
+    retry is overdue, should a retry's message have been lost."""
+    from bookings.services.remote_meetings import provider_meetings_due
+
+    return provider_meetings_due()

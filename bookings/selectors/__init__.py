@@ -8,6 +8,7 @@ module per sub-domain:
 - `meeting`: what a meeting's page shows besides the booking: its history;
 - `mine`: My meetings, by where they stand, searched;
 - `calendar`: the room finder's day of rooms x hours, a room's week, my week;
+- `remote`: the bookings' meetings at Tencent Meeting and Zoom, for admin;
 - `review`: the approvers' queue and what they need to decide a request (BK-4);
 - `visibility`: the bookings a person may look at, fetched with what they show (what
   they may read of each is `bookings.secrecy`'s to decide, SE-5).
@@ -65,6 +66,7 @@ from bookings.selectors.meeting import (
 )
 from bookings.selectors.mine import MINE_TABS, booking_list_mine
 from bookings.selectors.occupancy import occupancy_for_week, occupancy_for_week_json
+from bookings.selectors.remote import booking_provider_meetings, provider_meeting_list_for
 from bookings.selectors.review import (
     RECORD_DAYS,
     REVIEW_ORDERING,
@@ -134,6 +136,7 @@ __all__ = [
     "booking_pending_conflicts",
     "booking_pending_occurrences",
     "booking_pending_rule_check",
+    "booking_provider_meetings",
     "calendar_for_day",
     "calendar_for_my_week",
     "calendar_for_room_week",
@@ -150,6 +153,7 @@ __all__ = [
     "organizer_record",
     "participant_for_sign_in",
     "provider_list_for_calendar",
+    "provider_meeting_list_for",
     "room_free_slots_on_day",
     "room_get_listed",
     "room_list_active",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from bookings import rules, secrecy
 from bookings.models import Attendee, Booking, NotificationDelivery, Occurrence, Participant
+from bookings.providers import is_remote
 
 __all__ = [
     "HOME_LIST_SIZE",
@@ -65,6 +66,8 @@ class HomeMeeting:
     # Mine to see but its window not open yet: the page carries the link hidden, and
     # site.js shows it when the window opens, as the countdown ticks.
     join_later: bool
+    # BK-17: mine to join, approved in a Tencent Meeting or Zoom room, no link yet.
+    link_on_its_way: bool
     join_opens: dt.datetime
     join_closes: dt.datetime
     countdown: Countdown
@@ -90,7 +93,7 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
     now = now or timezone.now()
     meetings = list(
         Occurrence.objects.filter(_mine(user), status__in=Occurrence.OCCUPYING, end__gt=now)
-        .select_related("booking", "room")
+        .select_related("booking", "room__provider")
         .prefetch_related(
             Prefetch(
                 "booking__attendees",
@@ -135,6 +138,10 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
                 topic=booking.topic if access.details else "",
                 can_join=may_join and opens <= now < closes,
                 join_later=may_join and now < opens,
+                link_on_its_way=access.join
+                and not booking.join_url
+                and occurrence.status == Occurrence.Status.APPROVED
+                and is_remote(occurrence.room.provider),
                 join_opens=opens,
                 join_closes=closes,
                 countdown=countdown_to(start=occurrence.start, end=occurrence.end, now=now),

@@ -120,7 +120,10 @@ def remote_meeting_of(occurrence: Occurrence) -> tuple[RemoteMeeting, str] | Non
     booking = occurrence.booking
     rows = getattr(booking, "provider_meetings", None)
     row = (
-        rows.filter(provider_id=occurrence.room.provider_id, state="created")
+        # A live meeting: created, or waiting for its next change (pending again).
+        rows.filter(provider_id=occurrence.room.provider_id)
+        .exclude(state="cancelled")
+        .exclude(remote_id="")
         .order_by("-pk")
         .first()
         if rows is not None

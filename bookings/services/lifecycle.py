@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from bookings.models import Attendee, Booking, Occurrence, Participant
-from bookings.services import participants
+from bookings.services import participants, remote_meetings
 
 
 def meetings_approved(
@@ -25,9 +25,12 @@ def meetings_approved(
 ) -> list[Participant]:
     """Meetings of `booking` were approved (a request, or one meeting of a series).
     `attendees`: its invitees, when the caller has just written them."""
-    return participants.participants_open(
+    opened = participants.participants_open(
         booking=booking, occurrences=occurrences, attendees=attendees, now=now
     )
+    # BK-17: a Tencent Meeting or Zoom room's meeting is created by the worker on commit.
+    remote_meetings.remote_meeting_want(booking=booking)
+    return opened
 
 
 def meetings_moved(
@@ -38,9 +41,13 @@ def meetings_moved(
     now: dt.datetime | None = None,
 ) -> list[Participant]:
     """An approved change replaced each old meeting by its new one (`moves`)."""
-    return participants.participants_move(
+    moved = participants.participants_move(
         booking=booking, moves=moves, time_moved=time_moved, now=now
     )
+    # BK-17: the provider's meeting moves too (or, in another provider's room, is
+    # cancelled there and created anew).
+    remote_meetings.remote_meeting_want(booking=booking, update=time_moved)
+    return moved
 
 
 def meetings_cancelled(
@@ -48,6 +55,8 @@ def meetings_cancelled(
 ) -> None:
     """Approved or pending meetings of `booking` were cancelled."""
     participants.participants_close(occurrences=occurrences, now=now)
+    # BK-17: cancelled at the provider too, whole or one meeting of a series.
+    remote_meetings.remote_meetings_cancel(booking=booking, occurrences=list(occurrences))
 
 
 def attendees_added(

@@ -29,6 +29,7 @@ from bookings.forms.meeting import (
 )
 from bookings.models import Booking, Occurrence, Room
 from bookings.permissions import can_change
+from bookings.providers import link_comes_later
 from meetingops.errors import ApplicationError
 
 S = Occurrence.Status
@@ -86,6 +87,10 @@ def _page_context(request: HttpRequest, booking: Booking) -> dict:
             for o in parts.occurrences
             if o.status != S.SUPERSEDED and not (o.replaces_id and o.status != S.APPROVED)
         ],
+        # BK-17: approved in a Tencent Meeting or Zoom room, its link not here yet.
+        "link_on_its_way": access.join
+        and link_comes_later(booking)
+        and any(o.status == S.APPROVED for o in parts.occurrences),
     }
     if not access.details:
         # SE-5: "busy", the room and the times, nothing more.
