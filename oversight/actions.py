@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "booking.change_requested": _("Booking change requested"),
     "booking.change_approved": _("Booking change approved"),
     "booking.change_rejected": _("Booking change rejected"),
+    "participant.answered": _("Invitation answered"),
     "blackout.created": _("Blackout period created"),
     "blackout.changed": _("Blackout period changed"),
     "room.created": _("Room created"),

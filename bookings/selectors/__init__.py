@@ -1,6 +1,7 @@
 """Reads of the booking domain that are more than a `get` (DESIGN "Inside an app"), one
 module per sub-domain:
 
+- `answers`: a participant's meetings still to answer, and who comes to one (BK-11);
 - `availability`: free rooms for a slot, a room's free slots on a day, a series' preview;
 - `home`: the home page's next meetings, requests and notices;
 - `occupancy`: the week's calendar of every room;
@@ -13,6 +14,15 @@ module per sub-domain:
 
 The public names are importable from here."""
 
+from bookings.selectors.answers import (
+    RESPONSE_ORDER,
+    WhoComes,
+    participant_following_count,
+    participant_get_for,
+    participant_list_answerable,
+    participant_name,
+    who_comes,
+)
 from bookings.selectors.availability import (
     ROOM_FEATURES,
     DaySlots,
@@ -84,6 +94,7 @@ __all__ = [
     "HOME_LIST_SIZE",
     "MINE_TABS",
     "RECORD_DAYS",
+    "RESPONSE_ORDER",
     "REVIEW_ORDERING",
     "ROOM_FEATURES",
     "BookingAccess",
@@ -100,6 +111,7 @@ __all__ = [
     "ProposedValue",
     "RoomFilters",
     "RuleCheck",
+    "WhoComes",
     "blackout_booked_meetings",
     "booking_access",
     "booking_details_visible_expression",
@@ -130,6 +142,10 @@ __all__ = [
     "occupancy_for_week",
     "occupancy_for_week_json",
     "organizer_record",
+    "participant_following_count",
+    "participant_get_for",
+    "participant_list_answerable",
+    "participant_name",
     "provider_list_for_calendar",
     "room_free_slots_on_day",
     "room_get_listed",
@@ -137,4 +153,5 @@ __all__ = [
     "room_list_free_for_slot",
     "rooms_narrowed",
     "series_preview",
+    "who_comes",
 ]

@@ -15,8 +15,11 @@ tasks call these functions; none of them repeats a rule. One module per sub-doma
 - `rows`: the rows every service writes alike (meetings, join information, the email
   queued on commit).
 
+- `answers`: invitees answer their invitations (BK-11).
+
 The public names are importable from here."""
 
+from bookings.services.answers import Answered, AnswerRefused, participant_answer
 from bookings.services.attendees import (
     AttendeesAdded,
     booking_attendee_remove,
@@ -64,6 +67,8 @@ __all__ = [
     "PROVIDER_FIELDS",
     "ROOM_FIELDS",
     "TRANSITIONS",
+    "AnswerRefused",
+    "Answered",
     "ApprovalOverrideRequired",
     "AttendeesAdded",
     "BookingInputError",
@@ -82,6 +87,7 @@ __all__ = [
     "booking_suspension_check",
     "booking_suspension_impose",
     "booking_suspension_lift",
+    "participant_answer",
     "provider_create",
     "provider_update",
     "room_create",
