@@ -1,8 +1,10 @@
-"""Booking emails, sent by the worker after the change commits (X-3), and the nightly
-check that no room is double-booked (BK-3)."""
+"""Booking emails, sent by the worker after the change commits (X-3), the nightly
+check that no room is double-booked (BK-3), and the organizers' digests of answers
+every minute (BK-11)."""
 
 from celery import shared_task
 
+from bookings.digests import answer_digests_send
 from bookings.notifications import booking_notify
 from bookings.overlaps import overlaps_check
 
@@ -44,3 +46,17 @@ def overlaps_check_task() -> dict:
     """Nightly (beat, scheduled by bookings' migration): IT is emailed of any room
     double-booked. A read and at most one alert, so a retry or a redelivery is harmless."""
     return overlaps_check()
+
+
+@shared_task(
+    name="bookings.tasks.answer_digests_send",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def answer_digests_send_task() -> int:
+    """Every minute (beat, scheduled by bookings' migration 0017): the organizers'
+    digests of answers that are due. Each is claimed, sent and marked in one
+    transaction, so a twin run, a redelivery or a retry sends none twice."""
+    return answer_digests_send()

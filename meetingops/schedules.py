@@ -49,6 +49,9 @@ JOB_LABELS = {
         "Nightly check that no room is double-booked"
     ),
     "oversight: verify the audit chain nightly": _("Nightly check of the audit chain"),
+    "bookings: send the organizers' digests of answers, every minute": _(
+        "Organizers' digests of answers to their invitations, every minute"
+    ),
     "celery.backend_cleanup": _("Clean up old task results"),
 }
 
