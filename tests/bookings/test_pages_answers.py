@@ -187,3 +187,23 @@ def test_the_organizer_picks_which_meeting_of_a_series_to_see(
 
     assert "May come: 0" in first_page
     assert "May come: 1" in second_page
+
+
+def test_admin_shows_the_next_meetings_counts_but_not_who_or_why(
+    client, meeting, invitee, supervisor
+):
+    services.participant_answer(
+        participant=row(meeting, "gina@partner.example"),
+        response="declined",
+        reason="At a trade fair",
+        actor=None,
+        via="link",
+    )
+
+    response = signed_in(client, supervisor).get(
+        reverse("admin:bookings_booking_change", args=[meeting.pk])
+    )
+
+    body = text(response)
+    assert "Coming: 1 · May come: 0 · Not coming: 1 · Not answered: 1" in body
+    assert "At a trade fair" not in body
