@@ -199,3 +199,26 @@ def test_a_guest_of_a_series_may_answer_the_rest_without_seeing_it(
     assert set(Participant.objects.filter(booking=series).values_list("response", flat=True)) == {
         "accepted"
     }
+
+
+def test_a_series_link_answers_its_own_meeting_only_by_default(
+    browser, organizer, approver, policy
+):
+    series = book(
+        organizer,
+        RoomFactory(capacity=20, allows_external_guests=True),
+        attendee_emails=["gina@partner.example"],
+        recurrence_rule={"freq": "weekly", "count": 3},
+    )
+    services.booking_approve(booking=series, actor=approver)
+    second = Participant.objects.get(
+        booking=series, email="gina@partner.example", occurrence__start=at(9, "10:00")
+    )
+
+    csrf_post(browser, path_of(links.answer_url(second)), {"response": "tentative"})
+
+    assert list(
+        Participant.objects.filter(booking=series, role="guest")
+        .order_by("occurrence__start")
+        .values_list("response", flat=True)
+    ) == ["needs_action", "tentative", "needs_action"]
