@@ -160,3 +160,26 @@ def test_the_schema_states_both_operations_and_their_refusals(client):
     assert {"200", "400", "403", "404", "409"} <= set(answer_op["responses"])
     assert {"200", "403", "404"} <= set(list_op["responses"])
     assert "reason_required" in answer_op["description"]
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_who_comes_asks_a_bounded_number_of_queries(
+    organizer, approver, policy, django_assert_max_num_queries, size
+):
+    booking = book(
+        organizer,
+        RoomFactory(capacity=50, allows_external_guests=True),
+        attendee_users=UserFactory.create_batch(size),
+        attendee_emails=[f"g{i}@partner.example" for i in range(size)],
+        expected_headcount=2 * size + 1,
+    )
+    services.booking_approve(booking=booking, actor=approver)
+    client = api_client(organizer)
+    client.get(f"/api/v1/bookings/{booking.pk}/answers/")  # the session, once
+
+    # The same for 3 people as for 41: who comes is one query.
+    with django_assert_max_num_queries(9):
+        response = client.get(f"/api/v1/bookings/{booking.pk}/answers/")
+
+    assert response.status_code == 200
+    assert len(response.json()["participants"]) == 2 * size + 1
