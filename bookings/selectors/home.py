@@ -12,7 +12,7 @@ from django.db.models import BooleanField, Case, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from bookings import rules, secrecy
-from bookings.models import Attendee, Booking, NotificationDelivery, Occurrence
+from bookings.models import Attendee, Booking, NotificationDelivery, Occurrence, Participant
 
 __all__ = [
     "HOME_LIST_SIZE",
@@ -68,6 +68,11 @@ class HomeMeeting:
     join_opens: dt.datetime
     join_closes: dt.datetime
     countdown: Countdown
+    # BK-11: my answer, when I am invited to this meeting (not its organizer, who comes);
+    # and whether I may still answer it (approved, not started).
+    answer: str = ""
+    answer_label: str = ""
+    can_answer: bool = False
 
 
 def _mine(user) -> Q:
@@ -78,9 +83,9 @@ def _mine(user) -> Q:
 
 
 def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeeting]:
-    """My next meetings, pending or approved, not yet ended, soonest first: two queries
-    (the meetings with their booking and room, and my invitations among them) plus the
-    policy's one."""
+    """My next meetings, pending or approved, not yet ended, soonest first: three queries
+    (the meetings with their booking and room, my invitations among them, and my
+    answers to them, BK-11) plus the policy's one."""
     now = now or timezone.now()
     meetings = list(
         Occurrence.objects.filter(_mine(user), status__in=Occurrence.OCCUPYING, end__gt=now)
@@ -89,7 +94,14 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
             Prefetch(
                 "booking__attendees",
                 queryset=Attendee.objects.filter(user=user, is_active=True),
-            )
+            ),
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.filter(user=user, is_active=True).exclude(
+                    role=Participant.Role.ORGANIZER
+                ),
+                to_attr="my_answers",
+            ),
         )
         .order_by("start", "pk")[:HOME_LIST_SIZE]
     )
@@ -111,6 +123,7 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
             start=occurrence.start, end=occurrence.end, policy=policy
         )
         may_join = access.join and bool(booking.join_url)
+        mine = occurrence.my_answers[0] if occurrence.my_answers else None
         result.append(
             HomeMeeting(
                 occurrence=occurrence,
@@ -121,6 +134,11 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
                 join_opens=opens,
                 join_closes=closes,
                 countdown=countdown_to(start=occurrence.start, end=occurrence.end, now=now),
+                answer=mine.response if mine else "",
+                answer_label=mine.get_response_display() if mine else "",
+                can_answer=mine is not None
+                and occurrence.status == Occurrence.Status.APPROVED
+                and occurrence.start > now,
             )
         )
     return result

@@ -207,3 +207,26 @@ def test_admin_shows_the_next_meetings_counts_but_not_who_or_why(
     body = text(response)
     assert "Coming: 1 · May come: 0 · Not coming: 1 · Not answered: 1" in body
     assert "At a trade fair" not in body
+
+
+def test_home_shows_my_answer_and_where_to_give_it(client, meeting, invitee, organizer):
+    body = text(signed_in(client, invitee).get(reverse("home")))
+
+    assert 'data-testid="home-answer"' in body
+    assert "Not answered" in body
+    assert f'href="{page_url(meeting)}#answer"' in body
+
+    services.participant_answer(
+        participant=row(meeting, "ivan@example.com"),
+        response="accepted",
+        actor=invitee,
+        via="page",
+    )
+    body = text(client.get(reverse("home")))
+    assert "Accepted" in body
+    assert f'href="{page_url(meeting)}#answer"' not in body
+
+    # The organizer comes: no answer shown on their home page.
+    assert 'data-testid="home-answer"' not in text(
+        signed_in(client, organizer).get(reverse("home"))
+    )
