@@ -62,3 +62,9 @@ def attendee_removed(
 ) -> list[Participant]:
     """A person was removed from `booking`."""
     return participants.attendee_leave(booking=booking, attendee=attendee, now=now)
+
+
+def reminder_leads_changed(*, booking: Booking, now: dt.datetime | None = None) -> None:
+    """The organizer changed the meeting's reminder lead times (BK-12): its approved
+    meetings to come get the new ones."""
+    participants.reminders_replan(booking=booking, now=now)

@@ -236,3 +236,24 @@ def test_two_workers_at_once_send_a_digest_once(meeting, monkeypatch):
     assert outcomes == {"first": 1, "second": 0}
     assert len(mail.outbox) == 1
     assert AnswerDigest.objects.get().sent_at is not None
+
+
+def test_the_schedule_is_upserted_by_name_keeping_its_edits():
+    import importlib
+
+    from django.apps import apps
+    from django_celery_beat.models import IntervalSchedule
+
+    migration = importlib.import_module("bookings.migrations.0018_answers_digest")
+    job = PeriodicTask.objects.get(name=JOB)
+    every_five, _ = IntervalSchedule.objects.get_or_create(every=5, period="minutes")
+    PeriodicTask.objects.filter(pk=job.pk).update(
+        task="bookings.tasks.old_name", interval=every_five, enabled=False
+    )
+
+    migration.schedule(apps, None)
+
+    job.refresh_from_db()
+    assert job.task == "bookings.tasks.answer_digests_send"
+    assert (job.interval.every, job.enabled) == (5, False)  # IT's edits stay
+    assert PeriodicTask.objects.filter(name=JOB).count() == 1

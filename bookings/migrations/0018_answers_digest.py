@@ -1,31 +1,33 @@
 """BK-11: the organizer's digest of answers (AnswerDigest), and the every-minute job
-that sends the due ones. The job is created by name if missing, never overwritten: the
-schedule is IT's to edit in admin afterwards (as bookings/0013)."""
+that sends the due ones, upserted by name (as bookings/0017): the schedule is IT's to
+edit in admin afterwards."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
 NAME = "bookings: send the organizers' digests of answers, every minute"
+TASK = "bookings.tasks.answer_digests_send"
 
 
 def schedule(apps, schema_editor):
+    """Upserted by name: created when missing; when a job of that name exists its task
+    is set (a renamed task keeps running) and IT's edits of its schedule are kept."""
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if PeriodicTask.objects.filter(name=NAME).exists():
+    existing = PeriodicTask.objects.filter(name=NAME).first()
+    if existing is not None:
+        if existing.task != TASK:
+            existing.task = TASK
+            existing.save(update_fields=["task"])
         return
     every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.create(
-        name=NAME,
-        task="bookings.tasks.answer_digests_send",
-        interval=every_minute,
-        enabled=True,
-    )
+    PeriodicTask.objects.create(name=NAME, task=TASK, interval=every_minute, enabled=True)
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0016_participants_reminders'),
+        ('bookings', '0017_reminders_send_schedule'),
         ('django_celery_beat', '0019_alter_periodictasks_options'),
     ]
 
