@@ -867,3 +867,39 @@ class AnswerDigest(models.Model):
 
     def __str__(self) -> str:
         return f"answers digest #{self.pk}"
+
+
+class AttendanceReport(models.Model):
+    """BK-13: a meeting's attendance, reconciled once after it ended
+    (`bookings.services.attendance`): from the remote provider's participant list
+    merged with the sign-ins, or from the sign-ins alone (a room with no remote
+    provider, a no-show, or a provider that could not be reached). The participants'
+    rows carry each person's result; this row says where it came from and keeps the
+    provider's records that matched nobody invited (counted, never guessed at). Its
+    one row per meeting (a one-to-one key) is what keeps two workers from
+    reconciling a meeting twice. Never changed afterwards."""
+
+    class Source(models.TextChoices):
+        PROVIDER = "provider", _("The provider's participant list and the sign-ins")
+        SIGN_IN = "sign_in", _("The sign-ins")
+        PROVIDER_FAILED = "provider_failed", _("The sign-ins (the provider could not be reached)")
+
+    occurrence = models.OneToOneField(
+        Occurrence,
+        verbose_name=_("meeting"),
+        on_delete=models.PROTECT,
+        related_name="attendance_report",
+    )
+    source = models.CharField(_("from"), max_length=20, choices=Source.choices)
+    reconciled_at = models.DateTimeField(_("reconciled at"))
+    # The provider's stays of people who match no participant, merged per name:
+    # [{"name": ..., "minutes": ..., "joined_at": ..., "left_at": ...}].
+    unknown_joiners = models.JSONField(_("unknown joiners"), default=list, blank=True)
+    provider_error = models.CharField(_("provider error"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance report")
+        verbose_name_plural = _("attendance reports")
+
+    def __str__(self) -> str:
+        return f"attendance of occurrence #{self.occurrence_id}"

@@ -44,6 +44,8 @@ KINDS = (
     "cancelled",
     "change_approved",
     "change_rejected",
+    # BK-13: the organizer's meeting became a no-show (bookings.services.attendance).
+    "no_show",
 )
 # BK-6: attendees are told of a cancellation; BK-5/BK-10: an approved change moves the
 # meeting, so they need its new time (its updated .ics comes with BK-10). A decision

@@ -436,5 +436,5 @@ def now() -> dt.datetime:
 def sign_in_window(*, start: dt.datetime, end: dt.datetime, policy: UsagePolicy) -> tuple:
     """BK-2 / 000 §3.3.3: a meeting's sign-in window, from the policy's
     `sign_in_opens_minutes` before its start until its end, half-open. The home page's
-    Join button is offered in it (and the sign-in, when it comes, opens in it)."""
+    Join button is offered in it, and participants sign in in it (BK-13)."""
     return start - dt.timedelta(minutes=policy.sign_in_opens_minutes), end

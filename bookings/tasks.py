@@ -1,6 +1,9 @@
 """Booking emails, sent by the worker after the change commits (X-3), the nightly
 check that no room is double-booked (BK-3), the reminders due (BK-12), and the
-organizers' digests of answers (BK-11), every minute."""
+organizers' digests of answers (BK-11), every minute; no-shows, completed meetings and
+attendance (BK-13)."""
+
+import dataclasses
 
 from celery import shared_task
 from django.db import connection
@@ -10,6 +13,7 @@ from bookings import reminders
 from bookings.digests import answer_digests_send
 from bookings.notifications import booking_notify
 from bookings.overlaps import overlaps_check
+from bookings.services.attendance import meetings_close_due
 
 # A backlog larger than this (about what one worker sends in a few seconds) is shared:
 # the task queues a twin before it starts, which another worker takes.
@@ -88,9 +92,19 @@ def reminders_send_task(self) -> int:
     reject_on_worker_lost=True,
 )
 def answer_digests_send_task() -> int:
-    """BK-11, every minute (beat, scheduled by bookings' migration 0018): the
+    """BK-11, every minute (beat, scheduled by bookings' migration 0019): the
     organizers' digests of answers that are due. Each is claimed, sent and marked in
     one transaction, so a twin run or a redelivery sends none twice. Not retried with
     a countdown (no ETA tasks): a digest whose mail server was down stays due, and the
     next minute's run is the retry."""
     return answer_digests_send()
+
+
+@shared_task(name="bookings.tasks.meetings_close_due", acks_late=True, reject_on_worker_lost=True)
+def meetings_close_due_task() -> dict:
+    """Every minute (beat, scheduled by bookings' migration 0018): BK-13's no-shows,
+    completed meetings and attendance. Each meeting moves under its booking's lock and is
+    checked again under it, so a redelivery, a run that overlaps the next one or two
+    workers at once move it once; nothing is retried here, as the next minute's run
+    picks up whatever this one left."""
+    return dataclasses.asdict(meetings_close_due())

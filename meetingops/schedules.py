@@ -48,6 +48,9 @@ JOB_LABELS = {
     "bookings: check that no room is double-booked, nightly": _(
         "Nightly check that no room is double-booked"
     ),
+    "bookings: no-shows, completed meetings and attendance, every minute": _(
+        "No-shows, completed meetings and attendance, every minute"
+    ),
     "oversight: verify the audit chain nightly": _("Nightly check of the audit chain"),
     "bookings: send the reminders due, every minute": _("Send the meeting reminders due"),
     "bookings: send the organizers' digests of answers, every minute": _(

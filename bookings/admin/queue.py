@@ -152,6 +152,7 @@ class BookingAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (_("Sign-in and attendance"), {"fields": ("attendance_panel",)}),
     )
     readonly_fields = tuple(name for _title, options in fieldsets for name in options["fields"])
 
@@ -401,6 +402,39 @@ class BookingAdmin(admin.ModelAdmin):
                     "%(declined)s · Not answered: %(needs_action)s"
                 )
                 % counts,
+            ],
+        )
+
+    @admin.display(description=_("attendance"))
+    def attendance_panel(self, obj: Booking) -> str:
+        """BK-13: who signed in to the meetings held, and their attendance once
+        reconciled: the latest meetings that have started, two queries."""
+        if not obj.details_visible:
+            return panel("confidential")
+        meetings = selectors.attendance_for_admin(booking=obj)
+        if not meetings:
+            return _("No meeting of this booking has started yet.")
+        return panel(
+            "attendance",
+            meetings=[
+                {
+                    "when": slot_label(m.occurrence.start, m.occurrence.end),
+                    "status": m.occurrence.get_status_display(),
+                    "source": m.report.get_source_display() if m.report else "",
+                    "unknown": len(m.report.unknown_joiners) if m.report else 0,
+                    "people": [
+                        {
+                            "name": p.user.get_full_name() if p.user_id else p.email,
+                            "guest": not p.user_id,
+                            "role": p.get_role_display(),
+                            "signed_in": moment_label(p.signed_in_at) if p.signed_in_at else "",
+                            "attendance": p.get_attendance_display() if p.attendance else "",
+                            "minutes": p.minutes_attended,
+                        }
+                        for p in m.participants
+                    ],
+                }
+                for m in meetings
             ],
         )
 

@@ -2,6 +2,7 @@
 module per sub-domain:
 
 - `answers`: a participant's meetings still to answer, and who comes to one (BK-11);
+- `attendance`: a meeting's sign-in, its window and its attendance list (BK-13);
 - `availability`: free rooms for a slot, a room's free slots on a day, a series' preview;
 - `home`: the home page's next meetings, requests and notices;
 - `occupancy`: the week's calendar of every room;
@@ -22,6 +23,17 @@ from bookings.selectors.answers import (
     participant_list_answerable,
     participant_name,
     who_comes,
+)
+from bookings.selectors.attendance import (
+    AttendanceLine,
+    MeetingAttendance,
+    SignInState,
+    attendance_for_admin,
+    attendance_lines,
+    may_see_attendance,
+    participant_for_sign_in,
+    sign_in_meeting,
+    sign_in_state,
 )
 from bookings.selectors.availability import (
     ROOM_FEATURES,
@@ -97,6 +109,7 @@ __all__ = [
     "RESPONSE_ORDER",
     "REVIEW_ORDERING",
     "ROOM_FEATURES",
+    "AttendanceLine",
     "BookingAccess",
     "BookingParts",
     "CalendarWindow",
@@ -106,12 +119,16 @@ __all__ = [
     "HomeMeeting",
     "HomeNotice",
     "HomeRequest",
+    "MeetingAttendance",
     "OccurrenceConflicts",
     "OrganizerRecord",
     "ProposedValue",
     "RoomFilters",
     "RuleCheck",
+    "SignInState",
     "WhoComes",
+    "attendance_for_admin",
+    "attendance_lines",
     "blackout_booked_meetings",
     "booking_access",
     "booking_details_visible_expression",
@@ -139,10 +156,12 @@ __all__ = [
     "home_meetings_next",
     "home_notices",
     "home_requests",
+    "may_see_attendance",
     "occupancy_for_week",
     "occupancy_for_week_json",
     "organizer_record",
     "participant_following_count",
+    "participant_for_sign_in",
     "participant_get_for",
     "participant_list_answerable",
     "participant_name",
@@ -153,5 +172,7 @@ __all__ = [
     "room_list_free_for_slot",
     "rooms_narrowed",
     "series_preview",
+    "sign_in_meeting",
+    "sign_in_state",
     "who_comes",
 ]

@@ -73,6 +73,12 @@ class HomeMeeting:
     answer: str = ""
     answer_label: str = ""
     can_answer: bool = False
+    # BK-13: my sign-in, offered beside Join while its window is open; when I signed in.
+    can_sign_in: bool = False
+    # Not signed in and the window still to open: the form is carried hidden with the
+    # join link, and site.js shows both when the window opens.
+    sign_in_later: bool = False
+    signed_in_at: dt.datetime | None = None
 
 
 def _mine(user) -> Q:
@@ -84,8 +90,9 @@ def _mine(user) -> Q:
 
 def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeeting]:
     """My next meetings, pending or approved, not yet ended, soonest first: three queries
-    (the meetings with their booking and room, my invitations among them, and my
-    answers to them, BK-11) plus the policy's one."""
+    (the meetings with their booking and room, my invitations among them and my
+    participant rows in them, for signing in and my answers, BK-11) plus the policy's
+    one."""
     now = now or timezone.now()
     meetings = list(
         Occurrence.objects.filter(_mine(user), status__in=Occurrence.OCCUPYING, end__gt=now)
@@ -95,19 +102,23 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
                 "booking__attendees",
                 queryset=Attendee.objects.filter(user=user, is_active=True),
             ),
-            Prefetch(
-                "participants",
-                queryset=Participant.objects.filter(user=user, is_active=True).exclude(
-                    role=Participant.Role.ORGANIZER
-                ),
-                to_attr="my_answers",
-            ),
         )
         .order_by("start", "pk")[:HOME_LIST_SIZE]
     )
     if not meetings:
         return []
     policy = rules.policy_current()
+    # BK-13: my own rows in these meetings (one query), for the Sign in button; BK-11:
+    # my answers in them (not as their organizer, who comes).
+    rows = Participant.objects.filter(
+        user=user, is_active=True, occurrence__in=[o.pk for o in meetings]
+    ).values_list("occurrence_id", "signed_in_at", "role", "response")
+    mine = {occurrence_id: signed_in_at for occurrence_id, signed_in_at, _r, _a in rows}
+    answers = {
+        occurrence_id: Participant.Response(response)
+        for occurrence_id, _s, role, response in rows
+        if role != Participant.Role.ORGANIZER
+    }
     result = []
     for occurrence in meetings:
         booking = occurrence.booking
@@ -123,7 +134,12 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
             start=occurrence.start, end=occurrence.end, policy=policy
         )
         may_join = access.join and bool(booking.join_url)
-        mine = occurrence.my_answers[0] if occurrence.my_answers else None
+        my_answer = answers.get(occurrence.pk)
+        unsigned = (
+            occurrence.pk in mine
+            and mine[occurrence.pk] is None
+            and occurrence.status == S.APPROVED
+        )
         result.append(
             HomeMeeting(
                 occurrence=occurrence,
@@ -134,11 +150,14 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
                 join_opens=opens,
                 join_closes=closes,
                 countdown=countdown_to(start=occurrence.start, end=occurrence.end, now=now),
-                answer=mine.response if mine else "",
-                answer_label=mine.get_response_display() if mine else "",
-                can_answer=mine is not None
+                answer=my_answer.value if my_answer else "",
+                answer_label=my_answer.label if my_answer else "",
+                can_answer=my_answer is not None
                 and occurrence.status == Occurrence.Status.APPROVED
                 and occurrence.start > now,
+                can_sign_in=unsigned and opens <= now < closes,
+                sign_in_later=unsigned and now < opens,
+                signed_in_at=mine.get(occurrence.pk),
             )
         )
     return result

@@ -152,6 +152,10 @@ def _page_context(request: HttpRequest, booking: Booking, *, answer_form=None) -
         held=_held(parts),
         proposed=_proposed(parts),
         history=selectors.booking_history(booking=booking),
+        # BK-13: the viewer's sign-in, and the attendance list for those who may see it.
+        sign_in=selectors.sign_in_state(
+            booking=booking, occurrences=parts.occurrences, viewer=request.user
+        ),
     )
     context.update(_answer_context(request, booking, parts, answer_form))
     return context

@@ -26,6 +26,7 @@ HEADINGS = {
     "cancelled": ("Meeting cancelled", "会议已取消"),
     "change_approved": ("Booking change approved", "预约变更已通过"),
     "change_rejected": ("Booking change rejected", "预约变更已驳回"),
+    "no_show": ("No-show", "未签到（爽约）"),
 }
 # Wednesday 10:00–11:00 in Shanghai (the company's zone), as each reader's zone shows it.
 READERS = {
@@ -118,12 +119,17 @@ def test_the_text_body_is_the_lines_of_the_meeting_and_nothing_else(
 
     email = render(booking, kind, reader(invitee), reason="")
 
-    assert email.text == (
+    lines = (
         "Meeting topic: Quarterly review\n"
         "Online meeting room: Tencent Guests\n"
         "Organizer: Olga Organizer\n"
         "  2026-12-09 03:00–04:00 (CET)"
     )
+    # BK-13: a no-show's email says, after the meeting, what happened and why.
+    after = {"no_show": "\n\nYour meeting was recorded as a no-show: you had not signed in"}
+    assert email.text.startswith(lines + after.get(kind, ""))
+    if kind not in after:
+        assert email.text == lines
 
 
 # -- the reason and the link -------------------------------------------------------------

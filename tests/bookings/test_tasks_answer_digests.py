@@ -244,7 +244,7 @@ def test_the_schedule_is_upserted_by_name_keeping_its_edits():
     from django.apps import apps
     from django_celery_beat.models import IntervalSchedule
 
-    migration = importlib.import_module("bookings.migrations.0018_answers_digest")
+    migration = importlib.import_module("bookings.migrations.0019_answers_digest")
     job = PeriodicTask.objects.get(name=JOB)
     every_five, _ = IntervalSchedule.objects.get_or_create(every=5, period="minutes")
     PeriodicTask.objects.filter(pk=job.pk).update(

@@ -148,3 +148,17 @@ def test_a_guests_answer_link_and_its_refusal_pass_axe(page: Page, world, page_l
     link = links.answer_url(gina, "declined").split("://", 1)[1].split("/", 1)[1]
     _sweep(page, [f"/{link}"], who="guest", language=page_locale)
     _sweep(page, ["/invitation/not-valid/"], who="guest", language=page_locale, expect_status=404)
+
+
+@pytest.mark.parametrize("page_locale", ["en-US", "zh-CN"])
+def test_a_guests_sign_in_link_and_its_refusal_pass_axe(page: Page, world, page_locale):
+    """BK-13: the reminder's sign-in link, opened by a guest with no account, and a link
+    that is not valid (its 404 page)."""
+    from bookings import links
+    from bookings.models import Participant
+
+    first = world["series"].occurrences.order_by("start").first()
+    guest = Participant.objects.get(occurrence=first, email="gina@partner.example")
+    path = links.sign_in_url(guest).removeprefix(links.absolute(""))
+    _sweep(page, [path], who="guest", language=page_locale)
+    _sweep(page, ["/sign-in/not-a-link/"], who="guest", language=page_locale, expect_status=404)

@@ -27,7 +27,7 @@ def schedule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0017_reminders_send_schedule'),
+        ('bookings', '0018_signin_attendance'),
         ('django_celery_beat', '0019_alter_periodictasks_options'),
     ]
 
