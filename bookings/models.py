@@ -949,6 +949,51 @@ class Reminder(models.Model):
         return f"{self.participant} −{self.lead_minutes} min"
 
 
+class AnswerDigest(models.Model):
+    """BK-11: the organizer's email of the answers to one booking, at most one per short
+    window (Indico #4187: not one email per answer). The first answer after the last
+    digest writes the row, due `bookings.services.answers.DIGEST_DELAY` later; the
+    answers until then join it (`occurrence_ids`: the meetings they concern). The worker
+    claims the due rows every minute and marks `sent_at` in the same transaction as the
+    claim, so each is sent once. Never deleted: the record of what the organizer was
+    told."""
+
+    booking = models.ForeignKey(
+        Booking,
+        verbose_name=_("booking"),
+        on_delete=models.PROTECT,
+        related_name="answer_digests",
+    )
+    # The meetings whose answers changed in the window, by id.
+    occurrence_ids = models.JSONField(_("meetings"), default=list)
+    due_at = models.DateTimeField(_("due at"))
+    # Set when the worker handled it: emailed, or nothing left to tell (the meetings
+    # cancelled meanwhile).
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("answers digest")
+        verbose_name_plural = _("answers digests")
+        ordering = ["due_at", "pk"]
+        constraints = [
+            # One window open per booking: a second answer joins it.
+            models.UniqueConstraint(
+                fields=["booking"],
+                condition=Q(sent_at__isnull=True),
+                name="answer_digest_open_once",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=Q(sent_at__isnull=True), name="answer_digest_due_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"answers digest #{self.pk}"
+
+
 class AttendanceReport(models.Model):
     """BK-13: a meeting's attendance, reconciled once after it ended
     (`bookings.services.attendance`): from the remote provider's participant list

@@ -72,6 +72,11 @@ def _approvers():
     return ModelBackend().with_perm("bookings.approve_booking")
 
 
+def person_recipient(user) -> Recipient:
+    """A user as a recipient: their address, language and time zone."""
+    return _person(user)
+
+
 def _person(user) -> Recipient:
     return Recipient(
         email=user.email,
@@ -159,9 +164,12 @@ def email_render(
     occurrences: list[Occurrence],
     reason: str,
     to: Recipient,
+    extra: dict | None = None,
 ) -> RenderedEmail:
     """One `kind` email about `booking` for `to`, in their language and time zone. The
-    templates get plain values, already cut to what `email_reveals` allows."""
+    templates get plain values, already cut to what `email_reveals` allows; `extra`
+    adds what a kind shows beside them (the answers of a digest, BK-11), which its
+    caller has cut to what `to` may read."""
     reveals = email_reveals(recipient=to, booking=booking, kind=kind)
     with translation.override(to.language), timezone.override(zoneinfo.ZoneInfo(to.zone)):
         context = {
@@ -176,6 +184,7 @@ def email_render(
             and reveals.details
             and is_organizer_of(to, booking)
             and link_comes_later(booking),
+            **(extra or {}),
         }
         folder = f"bookings/email/{kind}"
         return RenderedEmail(
@@ -253,6 +262,26 @@ def booking_notify(
     if refused is not None:
         raise refused
     return sent
+
+
+def email_deliver(
+    *, booking: Booking, kind: str, key: str, to: Recipient, email: RenderedEmail
+) -> int:
+    """Send one rendered email to `to` under the notification `key`, once: its delivery
+    row is written (or found, on a second run of the key), claimed, sent and marked, as
+    `booking_notify` does for each of its recipients. Returns 1 when sent now, 0 when
+    the key had reached `to` already. For emails whose content their caller builds (the
+    organizer's digest of answers, BK-11)."""
+    NotificationDelivery.objects.bulk_create(
+        [NotificationDelivery(booking=booking, kind=kind, key=key, email=to.email, user=to.user)],
+        ignore_conflicts=True,
+    )
+    delivery = NotificationDelivery.objects.get(key=key, email=to.email)
+    if delivery.sent_at is not None:
+        return 0
+    message = EmailMultiAlternatives(email.subject, email.text, None, [to.email])
+    message.attach_alternative(email.html, "text/html")
+    return _send_once(delivery, message)
 
 
 def _send_once(delivery: NotificationDelivery, message: EmailMessage) -> int:

@@ -270,6 +270,12 @@ def booking_access(
     )
 
 
+def sees_answers(*, viewer, booking: Booking) -> bool:
+    """BK-11: who comes to a meeting, who may, who declines and why (their leave
+    requests, 000 §2.3.1) and who has not answered are the organizer's to read."""
+    return _signed_in(viewer) and booking.organizer_id == viewer.pk
+
+
 # -- emails ------------------------------------------------------------------------------
 
 

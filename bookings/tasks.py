@@ -1,6 +1,7 @@
 """Booking emails, sent by the worker after the change commits (X-3), the nightly
 check that no room is double-booked (BK-3), the reminders due (BK-12), and the
-no-shows, completed meetings and attendance (BK-13)."""
+organizers' digests of answers (BK-11), every minute; no-shows, completed meetings and
+attendance (BK-13)."""
 
 import dataclasses
 
@@ -9,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bookings import reminders
+from bookings.digests import answer_digests_send
 from bookings.notifications import booking_notify
 from bookings.overlaps import overlaps_check
 from bookings.services.attendance import meetings_close_due
@@ -82,6 +84,20 @@ def reminders_send_task(self) -> int:
     ):
         reminders_send_task.delay()
     return reminders.reminders_send_due(now=now).sent
+
+
+@shared_task(
+    name="bookings.tasks.answer_digests_send",
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def answer_digests_send_task() -> int:
+    """BK-11, every minute (beat, scheduled by bookings' migration 0020): the
+    organizers' digests of answers that are due. Each is claimed, sent and marked in
+    one transaction, so a twin run or a redelivery sends none twice. Not retried with
+    a countdown (no ETA tasks): a digest whose mail server was down stays due, and the
+    next minute's run is the retry."""
+    return answer_digests_send()
 
 
 @shared_task(name="bookings.tasks.meetings_close_due", acks_late=True, reject_on_worker_lost=True)

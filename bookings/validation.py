@@ -231,6 +231,32 @@ def required_reason(reason: str | None, *, message: str, field: str = "reason") 
     return reason
 
 
+# BK-11: a leave request's reason, or any other reason a person gives for an answer.
+MAX_REASON = 2000
+
+
+def clean_reason(reason: str | None, *, field: str = "reason") -> str:
+    """A reason as written, stripped: line breaks and tabs are welcome, other control
+    characters and bidirectional controls are refused (`reason_invalid`), as is one
+    longer than MAX_REASON (`reason_too_long`)."""
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise BookingInputError(
+            _("Keep the reason under %(limit)s characters.") % {"limit": MAX_REASON},
+            code="reason_too_long",
+            fields=[field],
+        )
+    refused = _refused_character(reason, allowed=AGENDA_CONTROLS)
+    if refused is not None:
+        raise BookingInputError(
+            _("The reason contains the character %(char)s: remove it.")
+            % {"char": _code_point(refused)},
+            code="reason_invalid",
+            fields=[field],
+        )
+    return reason
+
+
 def active_invitees(users: Iterable[User], *, organizer: User) -> list[User]:
     """The colleagues invited, each once and not the organizer; an account that has
     been closed cannot be invited (BookingInputError `inactive_invitee`)."""

@@ -56,6 +56,9 @@ JOB_LABELS = {
         "Retry the providers' meetings that are overdue"
     ),
     "bookings: send the reminders due, every minute": _("Send the meeting reminders due"),
+    "bookings: send the organizers' digests of answers, every minute": _(
+        "Organizers' digests of answers to their invitations, every minute"
+    ),
     "celery.backend_cleanup": _("Clean up old task results"),
 }
 

@@ -240,6 +240,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # BK-11: an answer given (three values) and a participant's answer (with "not
+    # answered"): two enums of fields named `response`, each named here.
+    "ENUM_NAME_OVERRIDES": {
+        "AnswerEnum": ["accepted", "tentative", "declined"],
+        "ParticipantResponseEnum": ["needs_action", "accepted", "tentative", "declined"],
+    },
     # Each operation's refusals (401, 403, 404, 413, 415, 503...) in the one error shape.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "booking.change_requested": _("Booking change requested"),
     "booking.change_approved": _("Booking change approved"),
     "booking.change_rejected": _("Booking change rejected"),
+    "participant.answered": _("Invitation answered"),
     "booking.no_show": _("Meeting became a no-show"),
     "booking.completed": _("Meeting completed"),
     "booking.attendance_reconciled": _("Meeting attendance reconciled"),

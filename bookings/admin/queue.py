@@ -149,6 +149,7 @@ class BookingAdmin(admin.ModelAdmin):
                     "expected_headcount",
                     "settings_shown",
                     "attendees_panel",
+                    "answers_panel",
                     "join_shown",
                     "provider_panel",
                     "policy_version",
@@ -424,6 +425,34 @@ class BookingAdmin(admin.ModelAdmin):
                     "active": a.is_active,
                 }
                 for a in attendees
+            ],
+        )
+
+    @admin.display(description=_("answers"))
+    def answers_panel(self, obj: Booking) -> str:
+        """BK-11: how many come to the next meeting, may come, do not, or have not
+        answered. Who and why (the leave requests) are the organizer's to read
+        (`secrecy.sees_answers`): admin shows the counts."""
+        if not obj.details_visible:
+            return panel("confidential")
+        now = timezone.now()
+        meeting = (
+            obj.occurrences.filter(status=Occurrence.Status.APPROVED, end__gt=now)
+            .order_by("start")
+            .first()
+        )
+        if meeting is None:
+            return _("No approved meeting to come.")
+        counts = selectors.who_comes(occurrence=meeting).counts
+        return panel(
+            "lines",
+            lines=[
+                slot_label(meeting.start, meeting.end),
+                _(
+                    "Coming: %(accepted)s · May come: %(tentative)s · Not coming: "
+                    "%(declined)s · Not answered: %(needs_action)s"
+                )
+                % counts,
             ],
         )
 

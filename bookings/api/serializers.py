@@ -18,9 +18,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings import secrecy, selectors
-from bookings.models import Booking, Occurrence, Room
+from bookings.models import Booking, Occurrence, Participant, Room
 from bookings.providers import link_comes_later
-from bookings.validation import MAX_ATTENDEES
+from bookings.services.answers import ANSWERS, SCOPE_ONE, SCOPES
+from bookings.validation import MAX_ATTENDEES, MAX_REASON
 from meetingops.api import AwareDateTimeField, CalendarDateField, QueryInputSerializer
 
 MAX_TEXT = 10_000
@@ -537,3 +538,70 @@ class BookingOutputSerializer(Serializer):
     def get_pending_change(self, booking: Booking) -> dict | None:
         change = self.parts(booking).pending_change
         return None if change is None else PendingChangeOutputSerializer(change).data
+
+
+# -- answers (BK-11) -------------------------------------------------------------------------
+
+
+class ParticipantAnswerInputSerializer(Serializer):
+    response = serializers.ChoiceField(choices=[str(r) for r in ANSWERS])
+    reason = serializers.CharField(
+        max_length=MAX_REASON,
+        required=False,
+        allow_blank=True,
+        help_text="Required for a decline (`reason_required`): it is a leave request.",
+    )
+    occurrence = OccurrenceOfBookingField(
+        required=False,
+        allow_null=True,
+        help_text="The meeting answered; none: your next meeting of the booking to answer.",
+    )
+    scope = serializers.ChoiceField(
+        choices=list(SCOPES),
+        default=SCOPE_ONE,
+        help_text="`one`: this meeting; `following`: it and the rest of the series to come.",
+    )
+
+
+class ParticipantAnswerOutputSerializer(Serializer):
+    """One meeting's answer of one person."""
+
+    occurrence = serializers.IntegerField(source="occurrence_id")
+    start = serializers.DateTimeField(source="occurrence.start")
+    end = serializers.DateTimeField(source="occurrence.end")
+    response = status_field(Participant.Response.values)
+    reason = serializers.CharField(source="response_reason")
+    responded_at = serializers.DateTimeField(allow_null=True)
+
+
+class AnsweredOutputSerializer(Serializer):
+    answers = ParticipantAnswerOutputSerializer(
+        many=True, source="participants", help_text="Each meeting answered, by start."
+    )
+    changed = serializers.IntegerField(help_text="How many of them changed (0: already so).")
+
+
+class AnswerCountsOutputSerializer(Serializer):
+    accepted = serializers.IntegerField()
+    tentative = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    needs_action = serializers.IntegerField()
+
+
+class WhoComesPersonOutputSerializer(Serializer):
+    id = serializers.IntegerField(help_text="The participant.")
+    role = status_field(Participant.Role.values)
+    user = serializers.IntegerField(allow_null=True, help_text="null for an external guest.")
+    name = serializers.CharField(allow_null=True, help_text="null for an external guest.")
+    email = serializers.EmailField(
+        allow_null=True, help_text="An external guest's address: for the organizer only."
+    )
+    response = status_field(Participant.Response.values)
+    reason = serializers.CharField(help_text="A decline's leave request, or a tentative's note.")
+    responded_at = serializers.DateTimeField(allow_null=True)
+
+
+class WhoComesOutputSerializer(Serializer):
+    occurrence = OccurrenceOutputSerializer()
+    counts = AnswerCountsOutputSerializer()
+    participants = WhoComesPersonOutputSerializer(many=True)

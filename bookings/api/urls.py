@@ -33,6 +33,16 @@ urlpatterns = [
         name="api-booking-cancel",
     ),
     path(
+        "bookings/<int:booking_id>/answer/",
+        views.BookingAnswerApi.as_view(),
+        name="api-booking-answer",
+    ),
+    path(
+        "bookings/<int:booking_id>/answers/",
+        views.BookingWhoComesApi.as_view(),
+        name="api-booking-answers",
+    ),
+    path(
         "bookings/<int:booking_id>/approve/",
         views.BookingApproveApi.as_view(),
         name="api-booking-approve",

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookings import selectors, services
+from bookings import secrecy, selectors, services
 from bookings.api.filters import BookingListFilter, RoomFreeFilter, RoomListFilter
 from bookings.api.serializers import (
+    AnsweredOutputSerializer,
     BookingApproveInputSerializer,
     BookingCancelInputSerializer,
     BookingChangeInputSerializer,
@@ -23,20 +25,23 @@ from bookings.api.serializers import (
     BookingRejectInputSerializer,
     OccupancyWeekInputSerializer,
     OccupancyWeekOutputSerializer,
+    ParticipantAnswerInputSerializer,
     RoomFreeListInputSerializer,
     RoomFreeSlotsInputSerializer,
     RoomFreeSlotsOutputSerializer,
     RoomOutputSerializer,
     SeriesPreviewInputSerializer,
     SeriesPreviewOutputSerializer,
+    WhoComesOutputSerializer,
 )
-from bookings.models import Booking
+from bookings.models import Booking, Occurrence, Participant
 from meetingops.api import ApiPagination, RawJSON, error_responses, paginated_response
-from meetingops.errors import NotFoundError
+from meetingops.errors import InvalidTransition, NotFoundError, PermissionDeniedError
 
 ROOMS = ["rooms"]
 AVAILABILITY = ["availability"]
 BOOKINGS = ["bookings"]
+S = Occurrence.Status
 
 
 def _valid(serializer_class, data, **context):
@@ -356,3 +361,127 @@ class BookingSeriesPreviewApi(APIView):
             expected_headcount=data["expected_headcount"],
         )
         return Response(SeriesPreviewOutputSerializer(preview, many=True).data)
+
+
+# -- answers (BK-11) ------------------------------------------------------------------------
+
+
+class BookingAnswerApi(APIView):
+    @extend_schema(
+        tags=BOOKINGS,
+        operation_id="bookings_answer",
+        description=(
+            "BK-11: answer your invitation: `accepted`, `tentative`, or `declined` with a "
+            "`reason` (a leave request; 400 `reason_required` without one), for one "
+            "meeting or (`scope` `following`) it and the rest of the series to come. "
+            "Refused: 403 `not_participant` (not invited to that meeting) or `not_invited` "
+            "(removed); 409 `organizer_attends` (the organizer comes), "
+            "`meeting_not_approved`, `already_started`, or `nothing_to_answer` when no "
+            "meeting is named and none is left. A decline voids your reminders of those "
+            "meetings; the organizer is told in one digest email a few minutes later."
+        ),
+        request=ParticipantAnswerInputSerializer,
+        responses={200: AnsweredOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, booking_id: int):
+        booking = _visible_booking(request, booking_id)
+        serializer = _valid(ParticipantAnswerInputSerializer, request.data, booking=booking)
+        data = serializer.validated_data
+        occurrence = data.get("occurrence")
+        participant = selectors.participant_get_for(
+            booking=booking, user=request.user, occurrence=occurrence
+        )
+        if participant is None and occurrence is None:
+            raise InvalidTransition(
+                _("You have no meeting of this booking still to answer."),
+                code="nothing_to_answer",
+            )
+        if participant is None:
+            raise PermissionDeniedError(
+                _("You are not invited to this meeting."), code="not_participant"
+            )
+        answered = services.participant_answer(
+            participant=participant,
+            response=data["response"],
+            reason=data.get("reason", ""),
+            scope=data["scope"],
+            actor=request.user,
+            via="api",
+        )
+        body = {"participants": answered.participants, "changed": len(answered.changed)}
+        return Response(AnsweredOutputSerializer(body).data)
+
+
+def _answered_meeting(booking: Booking, occurrence_id: str | None) -> Occurrence:
+    """The meeting whose answers to show: the one named, or the next one not over (else
+    the last) among the booking's approved and past meetings."""
+    held = [
+        o for o in booking.occurrences.all() if o.status in (S.APPROVED, S.COMPLETED, S.NO_SHOW)
+    ]
+    if occurrence_id not in (None, ""):
+        chosen = next((o for o in held if str(o.pk) == str(occurrence_id)), None)
+        if chosen is None:
+            raise NotFoundError(
+                _("This booking has no approved meeting %(id)s.") % {"id": occurrence_id},
+                code="not_found",
+            )
+        return chosen
+    now = timezone.now()
+    chosen = next((o for o in held if o.end > now), None) or (held[-1] if held else None)
+    if chosen is None:
+        raise InvalidTransition(
+            _("No meeting of this booking has been approved: nobody is invited yet."),
+            code="not_approved",
+        )
+    return chosen
+
+
+class BookingWhoComesApi(APIView):
+    @extend_schema(
+        tags=BOOKINGS,
+        operation_id="bookings_answers",
+        description=(
+            "BK-11, the organizer's: who comes to one meeting (`occurrence`; by default "
+            "the next one), who may, who declined and why, and who has not answered. "
+            "Others are refused 403 `not_organizer`; external guests' addresses are the "
+            "organizer's alone."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "occurrence", int, description="One of the booking's approved meetings."
+            )
+        ],
+        responses={200: WhoComesOutputSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    def get(self, request, booking_id: int):
+        booking = _visible_booking(request, booking_id)
+        if not secrecy.sees_answers(viewer=request.user, booking=booking):
+            raise PermissionDeniedError(
+                _("Only the organizer sees who comes and why others do not."),
+                code="not_organizer",
+            )
+        parts = selectors.booking_parts_prefetched(booking)
+        access = secrecy.booking_access(
+            booking=booking,
+            viewer=request.user,
+            occurrences=parts.occurrences,
+            attendees=parts.attendees,
+        )
+        occurrence = _answered_meeting(booking, request.query_params.get("occurrence"))
+        who = selectors.who_comes(occurrence=occurrence)
+        guest = Participant.Role.GUEST
+        people = [
+            {
+                "id": p.pk,
+                "role": p.role,
+                "user": p.user_id,
+                "name": None if p.role == guest else selectors.participant_name(p),
+                "email": (p.email if access.guest_emails else None) if p.role == guest else None,
+                "response": p.response,
+                "reason": p.response_reason,
+                "responded_at": p.responded_at,
+            }
+            for p in who.people
+        ]
+        body = {"occurrence": occurrence, "counts": who.counts, "participants": people}
+        return Response(WhoComesOutputSerializer(body).data)

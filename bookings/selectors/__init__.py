@@ -1,6 +1,7 @@
 """Reads of the booking domain that are more than a `get` (DESIGN "Inside an app"), one
 module per sub-domain:
 
+- `answers`: a participant's meetings still to answer, and who comes to one (BK-11);
 - `attendance`: a meeting's sign-in, its window and its attendance list (BK-13);
 - `availability`: free rooms for a slot, a room's free slots on a day, a series' preview;
 - `home`: the home page's next meetings, requests and notices;
@@ -15,6 +16,15 @@ module per sub-domain:
 
 The public names are importable from here."""
 
+from bookings.selectors.answers import (
+    RESPONSE_ORDER,
+    WhoComes,
+    participant_following_count,
+    participant_get_for,
+    participant_list_answerable,
+    participant_name,
+    who_comes,
+)
 from bookings.selectors.attendance import (
     AttendanceLine,
     MeetingAttendance,
@@ -98,6 +108,7 @@ __all__ = [
     "HOME_LIST_SIZE",
     "MINE_TABS",
     "RECORD_DAYS",
+    "RESPONSE_ORDER",
     "REVIEW_ORDERING",
     "ROOM_FEATURES",
     "AttendanceLine",
@@ -117,6 +128,7 @@ __all__ = [
     "RoomFilters",
     "RuleCheck",
     "SignInState",
+    "WhoComes",
     "attendance_for_admin",
     "attendance_lines",
     "blackout_booked_meetings",
@@ -151,7 +163,11 @@ __all__ = [
     "occupancy_for_week",
     "occupancy_for_week_json",
     "organizer_record",
+    "participant_following_count",
     "participant_for_sign_in",
+    "participant_get_for",
+    "participant_list_answerable",
+    "participant_name",
     "provider_list_for_calendar",
     "provider_meeting_list_for",
     "room_free_slots_on_day",
@@ -162,4 +178,5 @@ __all__ = [
     "series_preview",
     "sign_in_meeting",
     "sign_in_state",
+    "who_comes",
 ]

@@ -71,6 +71,11 @@ class HomeMeeting:
     join_opens: dt.datetime
     join_closes: dt.datetime
     countdown: Countdown
+    # BK-11: my answer, when I am invited to this meeting (not its organizer, who comes);
+    # and whether I may still answer it (approved, not started).
+    answer: str = ""
+    answer_label: str = ""
+    can_answer: bool = False
     # BK-13: my sign-in, offered beside Join while its window is open; when I signed in.
     can_sign_in: bool = False
     # Not signed in and the window still to open: the form is carried hidden with the
@@ -89,7 +94,8 @@ def _mine(user) -> Q:
 def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeeting]:
     """My next meetings, pending or approved, not yet ended, soonest first: three queries
     (the meetings with their booking and room, my invitations among them and my
-    participant rows in them, for signing in) plus the policy's one."""
+    participant rows in them, for signing in and my answers, BK-11) plus the policy's
+    one."""
     now = now or timezone.now()
     meetings = list(
         Occurrence.objects.filter(_mine(user), status__in=Occurrence.OCCUPYING, end__gt=now)
@@ -98,19 +104,24 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
             Prefetch(
                 "booking__attendees",
                 queryset=Attendee.objects.filter(user=user, is_active=True),
-            )
+            ),
         )
         .order_by("start", "pk")[:HOME_LIST_SIZE]
     )
     if not meetings:
         return []
     policy = rules.policy_current()
-    # BK-13: my own rows in these meetings (one query), for the Sign in button.
-    mine = dict(
-        Participant.objects.filter(
-            user=user, is_active=True, occurrence__in=[o.pk for o in meetings]
-        ).values_list("occurrence_id", "signed_in_at")
-    )
+    # BK-13: my own rows in these meetings (one query), for the Sign in button; BK-11:
+    # my answers in them (not as their organizer, who comes).
+    rows = Participant.objects.filter(
+        user=user, is_active=True, occurrence__in=[o.pk for o in meetings]
+    ).values_list("occurrence_id", "signed_in_at", "role", "response")
+    mine = {occurrence_id: signed_in_at for occurrence_id, signed_in_at, _r, _a in rows}
+    answers = {
+        occurrence_id: Participant.Response(response)
+        for occurrence_id, _s, role, response in rows
+        if role != Participant.Role.ORGANIZER
+    }
     result = []
     for occurrence in meetings:
         booking = occurrence.booking
@@ -126,6 +137,7 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
             start=occurrence.start, end=occurrence.end, policy=policy
         )
         may_join = access.join and bool(booking.join_url)
+        my_answer = answers.get(occurrence.pk)
         unsigned = (
             occurrence.pk in mine
             and mine[occurrence.pk] is None
@@ -145,6 +157,11 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
                 join_opens=opens,
                 join_closes=closes,
                 countdown=countdown_to(start=occurrence.start, end=occurrence.end, now=now),
+                answer=my_answer.value if my_answer else "",
+                answer_label=my_answer.label if my_answer else "",
+                can_answer=my_answer is not None
+                and occurrence.status == Occurrence.Status.APPROVED
+                and occurrence.start > now,
                 can_sign_in=unsigned and opens <= now < closes,
                 sign_in_later=unsigned and now < opens,
                 signed_in_at=mine.get(occurrence.pk),

@@ -16,8 +16,11 @@ tasks call these functions; none of them repeats a rule. One module per sub-doma
 - `rows`: the rows every service writes alike (meetings, join information, the email
   queued on commit).
 
+- `answers`: invitees answer their invitations (BK-11).
+
 The public names are importable from here."""
 
+from bookings.services.answers import Answered, AnswerRefused, participant_answer
 from bookings.services.attendees import (
     AttendeesAdded,
     booking_attendee_remove,
@@ -68,6 +71,8 @@ __all__ = [
     "PROVIDER_FIELDS",
     "ROOM_FIELDS",
     "TRANSITIONS",
+    "AnswerRefused",
+    "Answered",
     "ApprovalOverrideRequired",
     "AttendeesAdded",
     "BookingInputError",
@@ -88,6 +93,7 @@ __all__ = [
     "booking_suspension_impose",
     "booking_suspension_lift",
     "meeting_password_needed",
+    "participant_answer",
     "provider_create",
     "provider_meeting_retry",
     "provider_update",

@@ -1,6 +1,7 @@
 """A meeting's page and its organizer's actions (BK-5 to BK-7), each a plain GET/POST
 page that works without JavaScript: change, cancel (all or one meeting of a series, after
-a confirmation), add people and remove one (after a confirmation).
+a confirmation), add people and remove one (after a confirmation); an invitee's answer
+and, for the organizer, who comes (BK-11).
 
 A booking the viewer may not open is a 404, as for one that does not exist, exactly as
 the API's `BookingResourceApi` answers (`selectors.booking_get_visible`); what the page
@@ -18,16 +19,17 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookings import secrecy, selectors, services
+from bookings.forms.answers import AnswerForm
 from bookings.forms.meeting import (
     AttendeeRemoveForm,
     AttendeesAddForm,
     MeetingCancelForm,
     MeetingChangeForm,
 )
-from bookings.models import Booking, Occurrence, Room
+from bookings.models import Booking, Occurrence, Participant, Room
 from bookings.permissions import can_change
 from bookings.providers import link_comes_later
 from meetingops.errors import ApplicationError
@@ -69,7 +71,56 @@ def _proposed(parts: selectors.BookingParts) -> list[Occurrence]:
     return [o for o in parts.occurrences if o.replaces_id and o.status == S.PENDING]
 
 
-def _page_context(request: HttpRequest, booking: Booking) -> dict:
+def _slot_label(o: Occurrence) -> str:
+    """A meeting's time in the viewer's zone, for a choice: "Wed 2026-12-09 10:00–11:00"."""
+    start, end = timezone.localtime(o.start), timezone.localtime(o.end)
+    return f"{start:%a %Y-%m-%d %H:%M}–{end:%H:%M}"
+
+
+# The meetings whose participants' answers the organizer may look at: those approved,
+# and those that took place (or were missed) since.
+ANSWERED_STATUSES = (S.APPROVED, S.COMPLETED, S.NO_SHOW)
+
+
+def _answer_form(request: HttpRequest, booking: Booking, mine: list[Participant], data=None):
+    labels = {p.occurrence_id: _slot_label(p.occurrence) for p in mine}
+    first = mine[0]
+    initial = {
+        "occurrence": first.occurrence_id,
+        "response": "" if first.response == Participant.Response.NEEDS_ACTION else first.response,
+        "reason": first.response_reason,
+    }
+    return AnswerForm(data, meetings=mine, series=booking.is_series, labels=labels, initial=initial)
+
+
+def _answer_context(
+    request: HttpRequest, booking: Booking, parts: selectors.BookingParts, answer_form=None
+) -> dict:
+    """BK-11: an invitee's meetings still to answer with the form, and for the organizer
+    (`secrecy.sees_answers`) who comes to one meeting (`?answers=<meeting id>`, the
+    next one by default). One query either way; none for the organizer's own answer,
+    since the organizer comes."""
+    context: dict = {}
+    now = timezone.now()
+    if booking.organizer_id != request.user.pk:
+        mine = selectors.participant_list_answerable(booking=booking, user=request.user, now=now)
+        if mine:
+            context["my_answers"] = mine
+            context["answer_form"] = answer_form or _answer_form(request, booking, mine)
+    if secrecy.sees_answers(viewer=request.user, booking=booking):
+        held = [o for o in parts.occurrences if o.status in ANSWERED_STATUSES]
+        wanted = request.GET.get("answers", "")
+        chosen = next((o for o in held if str(o.pk) == wanted), None)
+        chosen = chosen or next((o for o in held if o.end > now), None) or (held[-1:] or [None])[0]
+        if chosen is not None:
+            context.update(
+                who_comes=selectors.who_comes(occurrence=chosen),
+                answer_meetings=[(o, _slot_label(o)) for o in held],
+            )
+    return context
+
+
+def _page_context(request: HttpRequest, booking: Booking, *, answer_form=None) -> dict:
     parts = selectors.booking_parts_prefetched(booking)
     access = secrecy.booking_access(
         booking=booking,
@@ -111,6 +162,7 @@ def _page_context(request: HttpRequest, booking: Booking) -> dict:
             booking=booking, occurrences=parts.occurrences, viewer=request.user
         ),
     )
+    context.update(_answer_context(request, booking, parts, answer_form))
     return context
 
 
@@ -293,7 +345,57 @@ def meeting_attendee_remove(
     return render(request, "bookings/pages/meeting_attendee_remove.html", context)
 
 
+@login_required
+@require_POST
+def meeting_answer(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """BK-11: an invitee answers one meeting, or it and the rest of the series; back to
+    the meeting's page, or the page again with the refusal next to its field."""
+    booking = _visible(request, booking_id)
+    mine = (
+        selectors.participant_list_answerable(booking=booking, user=request.user)
+        if booking.organizer_id != request.user.pk
+        else []
+    )
+    if not mine:
+        messages.error(
+            request,
+            _("You have no meeting of this booking to answer: it has started, or you organize it."),
+        )
+        return redirect("bookings:meeting", booking_id=booking.pk)
+    form = _answer_form(request, booking, mine, data=request.POST)
+    if form.is_valid():
+        wanted = form.cleaned_data.get("occurrence") or mine[0].occurrence_id
+        participant = next(p for p in mine if p.occurrence_id == wanted)
+        try:
+            answered = services.participant_answer(
+                participant=participant,
+                response=form.cleaned_data["response"],
+                reason=form.cleaned_data["reason"],
+                scope=form.cleaned_data.get("scope") or "one",
+                actor=request.user,
+                via="page",
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            count = len(answered.participants)
+            answer = answered.participants[0].get_response_display().lower()
+            messages.success(
+                request,
+                ngettext(
+                    "Your answer is recorded: %(answer)s.",
+                    "Your answer is recorded for %(count)d meetings: %(answer)s.",
+                    count,
+                )
+                % {"count": count, "answer": answer},
+            )
+            return redirect("bookings:meeting", booking_id=booking.pk)
+    context = _page_context(request, booking, answer_form=form)
+    return render(request, "bookings/pages/meeting.html", context)
+
+
 urlpatterns = [
+    path("meetings/<int:booking_id>/answer/", meeting_answer, name="meeting_answer"),
     path("meetings/<int:booking_id>/", meeting, name="meeting"),
     path("meetings/<int:booking_id>/change/", meeting_change, name="meeting_change"),
     path("meetings/<int:booking_id>/cancel/", meeting_cancel, name="meeting_cancel"),

@@ -458,8 +458,9 @@ def test_the_page_asks_a_bounded_number_of_queries(
     client = signed_in(client, organizer)
     client.get(url(series))  # the session and the permission caches, once
 
-    # BK-13's sign-in part: the policy (its window) and the attendance list, two.
-    with django_assert_max_num_queries(13):
+    # BK-11's who comes is one query; BK-13's sign-in part (the policy, its window, and
+    # the attendance list) two.
+    with django_assert_max_num_queries(14):
         response = client.get(url(series))
 
     assert response.status_code == 200

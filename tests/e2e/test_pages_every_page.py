@@ -135,6 +135,22 @@ def test_an_invitees_pages_and_the_error_pages_pass_axe(page: Page, sign_in, wor
 
 
 @pytest.mark.parametrize("page_locale", ["en-US", "zh-CN"])
+def test_a_guests_answer_link_and_its_refusal_pass_axe(page: Page, world, page_locale):
+    """BK-11: an external guest, never signed in, opens the invitation's one-click link."""
+    from bookings import links
+    from bookings.models import Participant
+
+    gina = (
+        Participant.objects.filter(booking=world["series"], email="gina@partner.example")
+        .order_by("occurrence__start")
+        .first()
+    )
+    link = links.answer_url(gina, "declined").split("://", 1)[1].split("/", 1)[1]
+    _sweep(page, [f"/{link}"], who="guest", language=page_locale)
+    _sweep(page, ["/invitation/not-valid/"], who="guest", language=page_locale, expect_status=404)
+
+
+@pytest.mark.parametrize("page_locale", ["en-US", "zh-CN"])
 def test_a_guests_sign_in_link_and_its_refusal_pass_axe(page: Page, world, page_locale):
     """BK-13: the reminder's sign-in link, opened by a guest with no account, and a link
     that is not valid (its 404 page)."""

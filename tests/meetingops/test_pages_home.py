@@ -303,7 +303,7 @@ def test_home_asks_a_bounded_number_of_queries(client, django_assert_max_num_que
     me = _busy_user(size)
     signed_in(client, me)
 
-    # BK-13: one more for my sign-ins among my next meetings.
+    # BK-13: one more for my sign-ins among my next meetings (and my answers, BK-11).
     with django_assert_max_num_queries(11):
         response = client.get(HOME)
 
