@@ -16,7 +16,15 @@ from bookings.overlaps import overlaps_check
     max_retries=5,
 )
 def booking_notify_task(
-    self, *, booking_id: int, kind: str, occurrence_ids=(), reason: str = "", moved: bool = True
+    self,
+    *,
+    booking_id: int,
+    kind: str,
+    occurrence_ids=(),
+    reason: str = "",
+    moved: bool = True,
+    emails=(),
+    organizer: bool = False,
 ) -> int:
     # The task id names the notification: Celery's retry re-sends the message with the
     # same id (Task.retry → signature_from_request), and an acks_late redelivery is the
@@ -30,6 +38,8 @@ def booking_notify_task(
         reason=reason,
         key=self.request.id,
         moved=moved,
+        emails=emails,
+        organizer=organizer,
     )
 
 
