@@ -106,7 +106,7 @@ def _is_readers(p: Participant, reader: Reader) -> bool:
 
 
 @dataclass
-class _Booking:
+class BookingRows:
     """What the builder needs of one booking: the booking, every meeting it has had,
     and its participants."""
 
@@ -147,7 +147,7 @@ def confidentiality_notice() -> str:
 
 
 def _attendees(
-    data: _Booking, shown: list[Occurrence], reveals: EmailReveals, reader: Reader, now
+    data: BookingRows, shown: list[Occurrence], reveals: EmailReveals, reader: Reader, now
 ) -> list[icalendar.vCalAddress]:
     """The people invited to the reader's meetings whom the reader may see (secrecy's
     `colleague_emails`, `guest_emails`), the reader always, each once, with the answer
@@ -193,7 +193,7 @@ def _attendees(
 
 
 def _event_base(
-    data: _Booking, reveals: EmailReveals, reader: Reader, method: str, stamp: dt.datetime
+    data: BookingRows, reveals: EmailReveals, reader: Reader, method: str, stamp: dt.datetime
 ) -> icalendar.Event:
     booking = data.booking
     event = icalendar.Event()
@@ -238,7 +238,7 @@ def _series_rule(booking: Booking, roots: list[Occurrence]) -> recurrence.Rule |
 
 
 def _events(
-    data: _Booking,
+    data: BookingRows,
     *,
     method: str,
     reveals: EmailReveals,
@@ -344,8 +344,8 @@ def _calendar(method: str, events: Iterable[icalendar.Event]) -> icalendar.Calen
     return calendar
 
 
-def _rows(booking: Booking) -> _Booking:
-    return _Booking(
+def _rows(booking: Booking) -> BookingRows:
+    return BookingRows(
         booking=booking,
         occurrences=list(booking.occurrences.all()),
         participants=list(
@@ -398,7 +398,7 @@ def booking_calendar(
 def feed_calendar(
     *,
     name: str,
-    entries: Iterable[tuple[_Booking, EmailReveals]],
+    entries: Iterable[tuple[BookingRows, EmailReveals]],
     reader: Reader,
     now: dt.datetime | None = None,
 ) -> bytes:

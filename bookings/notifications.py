@@ -90,6 +90,12 @@ def _approvers():
     return ModelBackend().with_perm("bookings.approve_booking")
 
 
+def recipient_for(user) -> Recipient:
+    """A user as a reader of an email or a calendar entry: their address, language and
+    time zone (the company's where they chose none)."""
+    return _person(user)
+
+
 def _person(user) -> Recipient:
     return Recipient(
         email=user.email,
