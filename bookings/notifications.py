@@ -146,6 +146,10 @@ def recipients(
         rows = _invited(booking, occurrence_ids, active=kind == "invitation")
         people = [_person(booking.organizer)] if organizer else []
         people += [_participant_person(p) for p in rows if p.user_id is None or p.user.is_active]
+        if kind == "uninvited":
+            # Only those sent the meeting have an entry to take back (not a person
+            # removed while its invitations waited for a remote link).
+            people = [p for p in people if _had_entry(booking, p.email, None)]
     elif kind in ("requested", "changed"):
         people = [_person(u) for u in _approvers() if u.pk != booking.organizer_id]
     else:
@@ -430,8 +434,6 @@ def booking_notify(
                 to=person,
                 key=key,
             )
-            if kind == "uninvited" and email.calendar is None:
-                continue  # never sent the meeting: nothing to take back
             message = email_message(email, person.email, connection=connection)
             try:
                 sent += _send_once(delivery, message)

@@ -473,3 +473,21 @@ def test_cancelling_the_rest_of_a_series_cancels_the_whole_entry(series, run, or
     assert "recurrence-id" not in event
     assert str(event["status"]) == "CANCELLED"
     assert Occurrence.objects.filter(booking=series, status="cancelled").count() == 4
+
+
+def test_someone_removed_before_the_remote_link_came_is_sent_nothing(
+    run, organizer, approver, colleague, policy
+):
+    tencent = RoomFactory(
+        name="Tencent Waiting",
+        provider=ProviderFactory(name="Tencent Meeting", kind="tencent", base_url=""),
+    )
+    booking = book(organizer, tencent, attendee_users=[colleague])
+    run(services.booking_approve, booking=booking, actor=approver)
+    mail.outbox.clear()
+
+    invitation = booking.attendees.get(user=colleague)
+    run(services.booking_attendee_remove, booking=booking, actor=organizer, attendee=invitation)
+
+    assert mail.outbox == []
+    assert not NotificationDelivery.objects.filter(kind="uninvited").exists()
