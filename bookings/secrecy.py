@@ -33,9 +33,10 @@ of viewer:
 Every door asks this module rather than restating the rule: the pages, the API, the
 admin (the queue, and the audit log's pages, which hide a confidential meeting's events
 from a reader who may not see it), the emails and their calendar entries, the calendar
-feeds (`email_reveals` with kind "feed"), and the exports and reports still to come. A new page that lists bookings starts from
-`booking_list_visible_to(viewer)` and annotates `details_visible_expression(viewer)`,
-or filters with `details_visible_q(viewer)`; one that shows a single booking asks
+feeds (`email_reveals` with kind "feed"), and the exports and reports still to come.
+A new page that lists bookings starts from `booking_list_visible_to(viewer)` and
+annotates `details_visible_expression(viewer)`, or filters with
+`details_visible_q(viewer)`; one that shows a single booking asks
 `can_see_details` or, with the booking fetched by the selectors, `booking_access`.
 `bookings.permissions` keeps who may *do* what (approve, change, cancel).
 """
