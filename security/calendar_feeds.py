@@ -18,7 +18,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
+from meetingops.errors import PermissionDeniedError
 from oversight import audit
 from security.models import CalendarFeed
 
@@ -62,8 +64,14 @@ def calendar_feed_renew(*, user) -> CalendarFeed:
     return feed
 
 
-def calendar_feed_revoke(*, user) -> CalendarFeed | None:
-    """Stop `user`'s feed address; None when they had none."""
+def calendar_feed_revoke(*, user, actor=None) -> CalendarFeed | None:
+    """Stop `user`'s feed address (by them, or by IT in admin: `actor`, who then needs
+    `security.change_calendarfeed`); None when they had none."""
+    actor = actor or user
+    if actor.pk != user.pk and not actor.has_perm("security.change_calendarfeed"):
+        raise PermissionDeniedError(
+            _("You can stop only your own calendar address."), code="not_feed_owner"
+        )
     with transaction.atomic():
         feed = (
             CalendarFeed.objects.select_for_update()
@@ -74,7 +82,7 @@ def calendar_feed_revoke(*, user) -> CalendarFeed | None:
             return None
         feed.revoked_at = timezone.now()
         feed.save(update_fields=["revoked_at"])
-        audit.record(actor=user, action="calendarfeed.revoked", target=feed, data={})
+        audit.record(actor=actor, action="calendarfeed.revoked", target=feed, data={})
     return feed
 
 

@@ -4,6 +4,18 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from security.roles import IT, grant_role_permissions
+
+# BK-10: IT sees who has a calendar feed and may stop a leaked one (the admin action
+# calls `calendar_feed_revoke`, which accepts `security.change_calendarfeed`).
+CALENDAR_FEED_ROLE_PERMISSIONS = {
+    IT: ("security.view_calendarfeed", "security.change_calendarfeed"),
+}
+
+
+def grant(apps, schema_editor):
+    grant_role_permissions(apps, CALENDAR_FEED_ROLE_PERMISSIONS)
+
 
 class Migration(migrations.Migration):
 
@@ -29,4 +41,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('user',), name='calendar_feed_one_active')],
             },
         ),
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]
