@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModif
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone, translation
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -49,9 +49,11 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         "Last-Modified": http_date(feed.changed_at.timestamp()),
         "Cache-Control": "private, max-age=900",
     }
-    since = request.headers.get("If-Modified-Since")
+    # RFC 9110 §13.1.3: If-Modified-Since counts only without If-None-Match.
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    unchanged_since = since is not None and int(feed.changed_at.timestamp()) <= since
     if _etag_matches(request, rows.etag) or (
-        "If-None-Match" not in request.headers and since == headers["Last-Modified"]
+        "If-None-Match" not in request.headers and unchanged_since
     ):
         return HttpResponseNotModified(headers=headers)
     with translation.override(language):

@@ -228,3 +228,18 @@ def test_the_meeting_page_has_its_calendar_section_for_a_participant(
     signed_in(client, approver)
     html = client.get(f"/meetings/{meetings['open'].pk}/").content.decode()
     assert 'data-testid="meeting-calendar"' not in html
+
+
+def test_a_date_after_the_last_change_is_answered_304_and_one_before_it_200(
+    client, member, meetings
+):
+    url = feed_url(member)
+    modified = client.get(url)["Last-Modified"]
+
+    later = "Fri, 01 Jan 2100 00:00:00 GMT"
+    earlier = "Thu, 01 Jan 2015 00:00:00 GMT"
+    assert client.get(url, headers={"If-Modified-Since": later}).status_code == 304
+    assert client.get(url, headers={"If-Modified-Since": earlier}).status_code == 200
+    # An ETag that no longer matches wins over a date that would.
+    stale = {"If-None-Match": '"old"', "If-Modified-Since": modified}
+    assert client.get(url, headers=stale).status_code == 200
