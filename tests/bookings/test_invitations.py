@@ -491,3 +491,24 @@ def test_someone_removed_before_the_remote_link_came_is_sent_nothing(
 
     assert mail.outbox == []
     assert not NotificationDelivery.objects.filter(kind="uninvited").exists()
+
+
+def test_invitations_are_queued_only_on_commit(
+    organizer, guest_room, approver, colleague, policy, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from bookings.tasks import booking_notify_task
+
+    booking = book(organizer, guest_room, attendee_users=[colleague])
+    with mock.patch.object(booking_notify_task, "delay") as delay:
+        with django_capture_on_commit_callbacks() as callbacks:
+            services.booking_approve(booking=booking, actor=approver)
+        assert delay.call_count == 0  # nothing leaves before the commit
+        for callback in callbacks:
+            callback()
+
+    kinds = sorted(c.kwargs["kind"] for c in delay.call_args_list)
+    assert kinds == ["approved", "invitation"]
+    (invitation,) = [c.kwargs for c in delay.call_args_list if c.kwargs["kind"] == "invitation"]
+    assert invitation["occurrence_ids"] == list(booking.occurrences.values_list("pk", flat=True))

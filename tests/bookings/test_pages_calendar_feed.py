@@ -243,3 +243,15 @@ def test_a_date_after_the_last_change_is_answered_304_and_one_before_it_200(
     # An ETag that no longer matches wins over a date that would.
     stale = {"If-None-Match": '"old"', "If-Modified-Since": modified}
     assert client.get(url, headers=stale).status_code == 200
+
+
+def test_the_feed_keeps_some_weeks_back_and_lets_older_meetings_go(client, member, meetings):
+    import datetime as dt
+
+    import time_machine
+
+    url = feed_url(member)
+    with time_machine.travel(at(2, "12:00") + dt.timedelta(weeks=5), tick=False):
+        assert "My standup" in summaries(client.get(url))
+    with time_machine.travel(at(2, "12:00") + dt.timedelta(weeks=7), tick=False):
+        assert "My standup" not in summaries(client.get(url))
