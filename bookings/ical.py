@@ -267,18 +267,23 @@ def _events(
     if method == CANCEL:
         if not cancelled:
             return []
+        # RFC 5546 §3.2.5: a CANCEL names whom it is for; here the reader alone.
+        cancelled_for = _address(
+            reader.email, reader.email, cutype="INDIVIDUAL", role="REQ-PARTICIPANT"
+        )
         if not shown or len(roots) < 2:
             # Nothing of the booking is left for the reader: the whole entry goes.
             event = _event_base(data, reveals, reader, method, stamp)
             first = roots[0] if rule is not None else cancelled[0]
             _times(event, first.start, first.end, zone)
-            event.add("attendee", _address(reader.email, reader.email, partstat="DECLINED"))
+            event.add("attendee", cancelled_for)
             return [event]
         events = []
         for o in sorted(cancelled, key=lambda o: o.start):
             event = _event_base(data, reveals, reader, method, stamp)
             event.add("recurrence-id", _root(o, by_pk).start.astimezone(zone))
             _times(event, o.start, o.end, zone)
+            event.add("attendee", cancelled_for)
             events.append(event)
         return events
 

@@ -283,7 +283,7 @@ def test_a_cancellation_carries_the_cancel_of_the_whole_entry(approved, run, org
         assert event["sequence"] == 1
         assert str(event["status"]) == "CANCELLED"
         assert "recurrence-id" not in event
-        assert GUESTS[0] not in str(event.to_ical()) or address in (GUESTS[0], organizer.email)
+        assert set(attendees(event)) == {address}  # nobody else's address
 
 
 def test_someone_invited_later_gets_the_invitation_alone(approved, run, organizer):
@@ -444,6 +444,7 @@ def test_one_cancelled_meeting_of_a_series_cancels_that_one_alone(series, run, o
     assert event["uid"] == master["uid"]
     assert event["sequence"] == 1
     assert event.decoded("recurrence-id") == third.start
+    assert set(attendees(event)) == {"colleague@example.com"}
     assert event.decoded("dtstart") == third.start
     assert str(event["status"]) == "CANCELLED"
 
