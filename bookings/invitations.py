@@ -7,7 +7,8 @@ and queue the emails on commit to the worker, which sends them through
 
 - Approval: each invitee gets an "invitation" (the organizer's "approved" carries their
   entry). A further meeting of a series approved later is an update of the series.
-- An approved change: its "change_approved" is the update (same UID, higher SEQUENCE).
+- An approved change: its "change_approved" is the update (same UID, higher SEQUENCE);
+  a new topic, which needs no approval, sends an "updated".
 - A cancellation: its "cancelled" carries the CANCEL.
 - Someone invited later gets the invitation alone; someone removed an "uninvited" with
   the CANCEL alone.
@@ -105,6 +106,19 @@ def invitations_on_leave(*, booking: Booking, participants: Sequence[Participant
         occurrence_ids=sorted({p.occurrence_id for p in participants}),
         emails=sorted({p.email.lower() for p in participants}),
     )
+
+
+# The fields a change applies at once that a calendar entry shows.
+ENTRY_FIELDS = frozenset({"topic"})
+
+
+def invitations_on_details(*, booking: Booking, fields: Sequence[str]) -> None:
+    """A change applied at once renamed the meeting: everyone sent its entry gets the
+    update ("updated"), the organizer too."""
+    if not ENTRY_FIELDS & set(fields) or link_comes_later(booking) or not _entries_sent(booking):
+        return
+    sequence_raise(booking)
+    notify_on_commit("updated", booking, organizer=True)
 
 
 def invitations_join_info_arrived(*, booking: Booking) -> bool:

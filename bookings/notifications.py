@@ -17,8 +17,8 @@ BK-10: the emails that put the meeting in their reader's calendar carry its iCal
 (`bookings.ical`) as a `text/calendar; method=...` part beside the text and the HTML,
 so that Outlook, Google and Apple show Accept and Decline: `REQUEST` in the
 organizer's "approved", an invitee's "invitation", everyone's "change_approved" (the
-update), and `CANCEL` in "cancelled" and in "uninvited" (a person removed), for those
-who were sent the meeting before. Each guest gets an email of their own, addressed to
+update) and "updated" (a new topic), and `CANCEL` in "cancelled" and in "uninvited"
+(a person removed), for those who were sent the meeting before. Each guest gets an email of their own, addressed to
 them alone, whose calendar entry lists no other guest (000 §3.2.2)."""
 
 from __future__ import annotations
@@ -56,18 +56,20 @@ KINDS = (
     "change_rejected",
     "invitation",
     "uninvited",
+    "updated",
 )
 # BK-10: the kinds that carry the meeting's calendar entry, with its iTIP method.
 CALENDAR_METHODS = {
     "approved": ical.REQUEST,
     "invitation": ical.REQUEST,
+    "updated": ical.REQUEST,
     "change_approved": ical.REQUEST,
     "cancelled": ical.CANCEL,
     "uninvited": ical.CANCEL,
 }
 # The kinds whose calendar entry put the meeting in its reader's calendar: a CANCEL goes
 # only to someone sent one of these before.
-_ENTRY_KINDS = ("approved", "invitation", "change_approved")
+_ENTRY_KINDS = ("approved", "invitation", "change_approved", "updated")
 # BK-6: attendees are told of a cancellation; BK-5/BK-10: an approved change moves the
 # meeting, so they need its new time (its updated .ics comes with BK-10). A decision
 # that moves nothing for them (approved, rejected, change_rejected) is the organizer's
@@ -140,15 +142,16 @@ def recipients(
     approved change that did not move the meeting (`moved` False: a new headcount, say)
     is the organizer's alone. An "invitation" goes to the invitees of `occurrence_ids`
     (or of the meetings to come), with the organizer too when `organizer`; an
-    "uninvited" to the people removed from them. `emails`, when given, narrows the
+    "updated" to those of them sent the entry before; an "uninvited" to the people
+    removed from them. `emails`, when given, narrows the
     recipients to these addresses (the people just invited or removed)."""
-    if kind in ("invitation", "uninvited"):
-        rows = _invited(booking, occurrence_ids, active=kind == "invitation")
+    if kind in ("invitation", "uninvited", "updated"):
+        rows = _invited(booking, occurrence_ids, active=kind != "uninvited")
         people = [_person(booking.organizer)] if organizer else []
         people += [_participant_person(p) for p in rows if p.user_id is None or p.user.is_active]
-        if kind == "uninvited":
-            # Only those sent the meeting have an entry to take back (not a person
-            # removed while its invitations waited for a remote link).
+        if kind in ("uninvited", "updated"):
+            # Only those sent the meeting have an entry to take back or to update (not
+            # a person whose invitation still waits for a remote link).
             people = [p for p in people if _had_entry(booking, p.email, None)]
     elif kind in ("requested", "changed"):
         people = [_person(u) for u in _approvers() if u.pk != booking.organizer_id]
@@ -317,7 +320,7 @@ def email_render(
     with translation.override(to.language), timezone.override(zoneinfo.ZoneInfo(to.zone)):
         reader = _reader(to, booking)
         meetings = [_Meeting(start=o.start, end=o.end) for o in occurrences]
-        if kind == "invitation":
+        if kind in ("invitation", "updated"):
             meetings = _invitation_meetings(booking, reader) or meetings
         join = reveals.join_link and bool(booking.join_url)
         context = {

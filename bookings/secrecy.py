@@ -288,7 +288,7 @@ class EmailReveals:
 # The kinds whose email confirms a slot its reader will use: it carries the link, the
 # meeting ID and the password (a moved meeting may have a new one, in another room).
 # "invitation" is an invitee's (BK-10), "feed" a person's calendar feed.
-_KINDS_WITH_LINK = frozenset({"approved", "change_approved", "invitation", "feed"})
+_KINDS_WITH_LINK = frozenset({"approved", "change_approved", "invitation", "updated", "feed"})
 # A calendar feed is fetched by the reader's calendar service (Google, Outlook.com,
 # iCloud), outside the company, by whoever holds its address: a confidential meeting
 # shows there only as a taken slot.

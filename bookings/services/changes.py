@@ -104,6 +104,8 @@ def booking_change(*, booking: Booking, actor: User, **changes: Any) -> Booking:
                 }
             },
         )
+        if plain and not material:
+            lifecycle.details_changed(booking=booking, fields=list(plain))  # BK-10
         if material:
             notify_on_commit("changed", booking)
     return booking

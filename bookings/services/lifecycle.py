@@ -73,3 +73,9 @@ def attendee_removed(
     rows = participants.attendee_leave(booking=booking, attendee=attendee, now=now)
     invitations.invitations_on_leave(booking=booking, participants=rows)  # BK-10: CANCEL
     return rows
+
+
+def details_changed(*, booking: Booking, fields: Sequence[str]) -> None:
+    """Fields of `booking` changed at once, without an approval (BK-5: the topic, the
+    agenda, the settings): the calendar entries out already are updated (BK-10)."""
+    invitations.invitations_on_details(booking=booking, fields=fields)

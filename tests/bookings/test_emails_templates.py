@@ -28,9 +28,10 @@ HEADINGS = {
     "change_rejected": ("Booking change rejected", "预约变更已驳回"),
     "invitation": ("Your meeting, with its link", "您的会议及其会议链接"),
     "uninvited": ("No longer invited", "已不再受邀"),
+    "updated": ("Meeting updated", "会议已更新"),
 }
 # BK-10: these begin with a line of their own before the meeting's lines.
-WITH_INTRO = ("invitation", "uninvited")
+WITH_INTRO = ("invitation", "uninvited", "updated")
 # Wednesday 10:00–11:00 in Shanghai (the company's zone), as each reader's zone shows it.
 READERS = {
     "en": ("Europe/Berlin", "2026-12-09 03:00–04:00 (CET)", "Meeting topic: ", "Reason: "),
@@ -147,7 +148,8 @@ def test_the_meeting_link_is_for_its_people_once_the_meeting_is_approved_moved_o
     email = render(booking, kind, reader(person[audience]))
 
     assert booking.join_url.startswith("https://")
-    shown = audience != "approver" and kind in ("approved", "change_approved", "invitation")
+    with_link = ("approved", "change_approved", "invitation", "updated")
+    shown = audience != "approver" and kind in with_link
     assert (booking.join_url in email.text) is shown
     assert (booking.join_url in email.html) is shown
     assert (f'<a href="{booking.join_url}">' in email.html) is shown

@@ -513,3 +513,30 @@ def test_invitations_are_queued_only_on_commit(
     assert kinds == ["approved", "invitation"]
     (invitation,) = [c.kwargs for c in delay.call_args_list if c.kwargs["kind"] == "invitation"]
     assert invitation["occurrence_ids"] == list(booking.occurrences.values_list("pk", flat=True))
+
+
+def test_a_new_topic_updates_everyones_entry_without_an_approval(approved, run, organizer):
+    mail.outbox.clear()
+
+    run(services.booking_change, booking=approved, actor=organizer, topic="Quarterly review II")
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [organizer.email, "colleague@example.com", *GUESTS]
+    )
+    message = to("colleague@example.com")
+    assert message.subject == "[MeetingOps] Meeting updated: Quarterly review II"
+    mimetype, calendar = calendar_of(message)
+    assert mimetype == "text/calendar; method=REQUEST"
+    (event,) = events(calendar)
+    assert str(event["summary"]) == "Quarterly review II"
+    assert event["sequence"] == 1
+    assert set(attendees(event)) == {"organizer@example.com", "colleague@example.com"}
+
+
+def test_a_new_agenda_sends_no_update(approved, run, organizer):
+    mail.outbox.clear()
+
+    run(services.booking_change, booking=approved, actor=organizer, agenda="New agenda")
+
+    assert mail.outbox == []
+    assert Booking.objects.get(pk=approved.pk).ical_sequence == 0
