@@ -18,8 +18,9 @@ BK-10: the emails that put the meeting in their reader's calendar carry its iCal
 so that Outlook, Google and Apple show Accept and Decline: `REQUEST` in the
 organizer's "approved", an invitee's "invitation", everyone's "change_approved" (the
 update) and "updated" (a new topic), and `CANCEL` in "cancelled" and in "uninvited"
-(a person removed), for those who were sent the meeting before. Each guest gets an email of their own, addressed to
-them alone, whose calendar entry lists no other guest (000 §3.2.2)."""
+(a person removed), for those who were sent the meeting before. Each guest gets an
+email of their own, addressed to them alone, whose calendar entry lists no other guest
+(000 §3.2.2)."""
 
 from __future__ import annotations
 

@@ -248,8 +248,7 @@ def test_an_email_shows_the_reason_to_all_told_but_a_change_note_and_the_link_to
     assert reveals.details is True  # each of these may read the meeting
     assert reveals.reason is (recipient == "organizer" or kind != "change_approved")
     assert reveals.join_link is (
-        recipient != "approver"
-        and kind in ("approved", "change_approved", "invitation", "updated")
+        recipient != "approver" and kind in ("approved", "change_approved", "invitation", "updated")
     )
     assert reveals.colleague_emails is (recipient in ("organizer", "invitee"))
     assert reveals.guest_emails is (recipient == "organizer")
