@@ -144,8 +144,8 @@ def recipients(
     is the organizer's alone. An "invitation" goes to the invitees of `occurrence_ids`
     (or of the meetings to come), with the organizer too when `organizer`; an
     "updated" to those of them sent the entry before; an "uninvited" to the people
-    removed from them. `emails`, when given, narrows the
-    recipients to these addresses (the people just invited or removed)."""
+    removed from them. `emails`, when given, narrows the recipients to these addresses
+    (the people just invited or removed)."""
     if kind in ("invitation", "uninvited", "updated"):
         rows = _invited(booking, occurrence_ids, active=kind != "uninvited")
         people = [_person(booking.organizer)] if organizer else []
@@ -218,14 +218,8 @@ class RenderedEmail:
     method: str = ""
 
 
-_ANSWERS = (
-    (Participant.Response.ACCEPTED, "Accept"),
-    (Participant.Response.TENTATIVE, "Tentative"),
-    (Participant.Response.DECLINED, "Decline"),
-)
-
-
 def _answer_labels() -> dict[str, str]:
+    """BK-11: the one-click answers an invitation offers, in this order."""
     return {
         Participant.Response.ACCEPTED: _("Accept"),
         Participant.Response.TENTATIVE: _("Tentative"),
@@ -240,8 +234,8 @@ def _reader(to: Recipient, booking: Booking) -> ical.Reader:
     )
 
 
-def _readers_rows(booking: Booking, reader: ical.Reader, *, active: bool = True):
-    rows = Participant.objects.filter(booking=booking, is_active=active)
+def _readers_rows(booking: Booking, reader: ical.Reader):
+    rows = Participant.objects.filter(booking=booking, is_active=True)
     if reader.user_id is not None:
         return rows.filter(user_id=reader.user_id)
     return rows.filter(user__isnull=True, email__iexact=reader.email)
@@ -263,7 +257,7 @@ def _invitation_meetings(booking: Booking, reader: ical.Reader) -> list[_Meeting
             end=p.occurrence.end,
             answers=()
             if p.role == Participant.Role.ORGANIZER
-            else tuple((labels[r], answer_url(p, r)) for r, _label in _ANSWERS),
+            else tuple((label, answer_url(p, r)) for r, label in labels.items()),
         )
         for p in rows
     ]
