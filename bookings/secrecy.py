@@ -342,3 +342,30 @@ def email_reveals(
         colleague_emails=details and own and not is_external_guest,
         guest_emails=details and is_organizer,
     )
+
+
+def reminder_reveals(
+    *,
+    confidential: bool,
+    is_organizer: bool,
+    is_participant: bool,
+    meeting_approved: bool,
+    oversees: bool = False,
+) -> EmailReveals:
+    """SE-5 for a reminder (BK-12), addressed to one participant of one meeting:
+    `is_participant` an active participant (the organizer, a colleague or an external
+    guest still invited). The details as `sees_details` lets the recipient see them;
+    the join information (link, meeting ID and password, as `booking_access.join`) for
+    the organizer and the participants of an approved meeting, like their invitation.
+    A reminder has no reason to tell."""
+    details = sees_details(
+        confidential=confidential,
+        is_organizer=is_organizer,
+        oversees=oversees,
+        is_invited=is_participant,
+    )
+    return EmailReveals(
+        details=details,
+        reason=False,
+        join_link=details and (is_organizer or is_participant) and meeting_approved,
+    )

@@ -25,6 +25,12 @@ class BookingInputError(ApplicationError):
     code = "invalid_input"
 
 
+# BK-12: a meeting's own reminder lead times: at most this many, each within a week.
+MAX_REMINDER_LEADS = 5
+MAX_REMINDER_LEAD_MINUTES = 7 * 24 * 60
+# What separates the lead times typed: commas, Latin or Chinese.
+_LEAD_SEPARATORS = (",", "，", "、")
+
 # At most this many colleagues, and this many guests by email, on one booking. The API's
 # input serializers take the same bound as their lists' length, so that its schema
 # states it.
@@ -69,6 +75,8 @@ def booking_input_checked(fields: Mapping[str, Any]) -> dict[str, Any]:
             code="headcount_invalid",
             fields=["expected_headcount"],
         )
+    if "reminder_lead_minutes" in fields:
+        cleaned["reminder_lead_minutes"] = clean_reminder_leads(fields["reminder_lead_minutes"])
     if "mode" in fields and fields["mode"] not in Booking.Mode.values:
         raise BookingInputError(
             _("Choose video, voice or screen sharing."), code="invalid_mode", fields=["mode"]
@@ -174,6 +182,44 @@ def clean_agenda(agenda: str | None) -> str:
             message % {"char": _code_point(refused)}, code="agenda_invalid", fields=["agenda"]
         )
     return agenda
+
+
+def clean_reminder_leads(text: str | None) -> str:
+    """BK-12: a meeting's own reminder lead times as stored, largest first ("1440,15"):
+    whole minutes separated by commas, each from 1 to MAX_REMINDER_LEAD_MINUTES (a
+    week), at most MAX_REMINDER_LEADS of them, each once. Empty: the usage policy's.
+    BookingInputError `reminder_leads_invalid` otherwise."""
+    text = (text or "").strip()
+    for separator in _LEAD_SEPARATORS[1:]:
+        text = text.replace(separator, ",")
+    if not text:
+        return ""
+    items = [item.strip() for item in text.split(",")]
+    if not all(item.isascii() and item.isdigit() for item in items):
+        raise BookingInputError(
+            _(
+                "Give the reminders as whole minutes before the start, separated by "
+                "commas, e.g. 1440,15; leave it empty for the usage policy's."
+            ),
+            code="reminder_leads_invalid",
+            fields=["reminder_lead_minutes"],
+        )
+    leads = sorted({int(item) for item in items}, reverse=True)
+    if not all(1 <= lead <= MAX_REMINDER_LEAD_MINUTES for lead in leads):
+        raise BookingInputError(
+            _("A reminder comes from 1 to %(max)d minutes (a week) before the start.")
+            % {"max": MAX_REMINDER_LEAD_MINUTES},
+            code="reminder_leads_invalid",
+            fields=["reminder_lead_minutes"],
+        )
+    if len(leads) > MAX_REMINDER_LEADS:
+        raise BookingInputError(
+            _("A meeting has at most %(max)d reminders: give fewer lead times.")
+            % {"max": MAX_REMINDER_LEADS},
+            code="reminder_leads_invalid",
+            fields=["reminder_lead_minutes"],
+        )
+    return ",".join(map(str, leads))
 
 
 def required_reason(reason: str | None, *, message: str, field: str = "reason") -> str:

@@ -23,6 +23,7 @@ from django_celery_beat.models import (
 from meetingops import schedules
 from meetingops.admin_display import LabelledDateTimesMixin, YesNoColumnsMixin
 from meetingops.errors import ApplicationError
+from meetingops.models import Heartbeat, Silence
 
 for _model in (PeriodicTask, CrontabSchedule, IntervalSchedule, SolarSchedule, ClockedSchedule):
     admin.site.unregister(_model)
@@ -183,3 +184,32 @@ class SolarScheduleAdmin(ScheduleAdmin, beat_admin.SolarScheduleAdmin):
 @admin.register(ClockedSchedule)
 class ClockedScheduleAdmin(LabelledDateTimesMixin, ScheduleAdmin, beat_admin.ClockedScheduleAdmin):
     pass
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """The watchdog's rows are the processes' own and the web's: IT reads them only."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(_ReadOnly):
+    """Each background process and when it was last heard (issue 10 item 8)."""
+
+    list_display = ("kind", "name", "started_at", "seen_at")
+    list_filter = ("kind",)
+
+
+@admin.register(Silence)
+class SilenceAdmin(_ReadOnly):
+    """Each silence the watchdog noticed, when IT was told and when it ended."""
+
+    list_display = ("kind", "since", "noticed_at", "alerted_at", "ended_at")
+    list_filter = ("kind",)

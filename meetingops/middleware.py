@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+
+from django.conf import settings
+
 from meetingops import views
+
+logger = logging.getLogger(__name__)
 
 
 class ApiNotFoundMiddleware:
@@ -22,3 +30,30 @@ class ApiNotFoundMiddleware:
         ):
             return views.api_not_found(request)
         return response
+
+
+class WatchdogMiddleware:
+    """The watchdog's check (`meetingops.watchdog.watchdog_check`) from the web process,
+    which depends on neither the scheduler nor the workers it watches: at most once
+    every WATCHDOG_CHECK_SECONDS per process (0: never), on whichever request comes
+    first, the health probe's included. One request of a process at a time runs it;
+    the others pass. A failing check is logged and never fails the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._next_at = 0.0
+        self._turn = threading.Lock()
+
+    def __call__(self, request):
+        every = settings.WATCHDOG_CHECK_SECONDS
+        if every and time.monotonic() >= self._next_at and self._turn.acquire(blocking=False):
+            try:
+                self._next_at = time.monotonic() + every
+                from meetingops.watchdog import watchdog_check
+
+                watchdog_check()
+            except Exception:
+                logger.exception("The watchdog's check failed")
+            finally:
+                self._turn.release()
+        return self.get_response(request)

@@ -49,6 +49,7 @@ JOB_LABELS = {
         "Nightly check that no room is double-booked"
     ),
     "oversight: verify the audit chain nightly": _("Nightly check of the audit chain"),
+    "bookings: send the reminders due, every minute": _("Send the meeting reminders due"),
     "celery.backend_cleanup": _("Clean up old task results"),
 }
 

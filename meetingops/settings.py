@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "meetingops.middleware.WatchdogMiddleware",
 ]
 
 ROOT_URLCONF = "meetingops.urls"
@@ -136,6 +137,8 @@ IT_ALERT_EMAILS = CONFIG.it_alert_emails
 SITE_URL = CONFIG.site_url
 ENCRYPTION_KEYS = CONFIG.encryption_keys
 WATCHDOG_SILENCE_MINUTES = CONFIG.watchdog_silence_minutes
+# How often each web process looks at the heartbeats (meetingops.watchdog); 0: never.
+WATCHDOG_CHECK_SECONDS = 60
 
 # Cache: shared between the web server, worker and scheduler (rate limits need that).
 if CONFIG.redis_url:
@@ -266,7 +269,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler, leaving the watchdog's heartbeat on its tick.
+CELERY_BEAT_SCHEDULER = "meetingops.beat:WatchedScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

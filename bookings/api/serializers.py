@@ -217,6 +217,14 @@ class RecurrenceInputSerializer(Serializer):
     count = serializers.IntegerField(required=False, allow_null=True)
 
 
+REMINDER_LEADS_HELP = (
+    "BK-12: the meeting's own reminders, minutes before the start, comma-separated, "
+    'largest first once stored: "1440,15". At most 5, each 1 to 10080 (a week); '
+    "empty: the usage policy's (`reminder_leads_invalid` otherwise). A change on an "
+    "approved meeting re-plans the reminders still to send."
+)
+
+
 def _users(ids: list[int]) -> list:
     """The users with these ids, in one query; an unknown id is an error. Whether each
     may be invited is the service's to say."""
@@ -258,6 +266,13 @@ class BookingCreateInputSerializer(Serializer):
     skip_unavailable = serializers.BooleanField(
         default=False, help_text="A series: book the free meetings, leave out the others."
     )
+    reminder_lead_minutes = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=REMINDER_LEADS_HELP,
+    )
 
     def validate_attendee_user_ids(self, ids: list[int]) -> list:
         return _users(ids)
@@ -278,6 +293,9 @@ class BookingChangeInputSerializer(serializers.Serializer):
     chat_allowed = serializers.BooleanField(required=False)
     password_required = serializers.BooleanField(required=False)
     confidential = serializers.BooleanField(required=False)
+    reminder_lead_minutes = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text=REMINDER_LEADS_HELP
+    )
 
 
 class SeriesPreviewInputSerializer(serializers.Serializer):
@@ -377,6 +395,9 @@ class BookingSettingsOutputSerializer(Serializer):
     chat_allowed = serializers.BooleanField()
     password_required = serializers.BooleanField()
     confidential = serializers.BooleanField()
+    reminder_lead_minutes = serializers.CharField(
+        help_text="BK-12: the meeting's own reminder lead times; empty: the usage policy's."
+    )
 
 
 class AttendeesOutputSerializer(Serializer):

@@ -211,6 +211,7 @@ class BookingCreateApi(APIView):
             attendee_emails=data.get("attendee_emails", []),
             recurrence_rule=dict(data["recurrence"]) if data.get("recurrence") else None,
             skip_unavailable=data["skip_unavailable"],
+            reminder_lead_minutes=data["reminder_lead_minutes"],
         )
         # Shown from the rows the service has just written: nothing to read again.
         parts = selectors.booking_parts_written(

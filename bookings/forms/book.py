@@ -65,6 +65,7 @@ ERROR_FIELDS = {
     "agenda": "agenda",
     "expected_headcount": "expected_headcount",
     "mode": "mode",
+    "reminder_lead_minutes": "reminder_lead_minutes",
     "room": "room",
     "attendee_user_ids": "attendees",
     "attendee_emails": "attendees",
@@ -216,6 +217,13 @@ class BookingForm(forms.Form):
         required=False,
         help_text=_("Others see only that the room is busy."),
     )
+    # BK-12: the meeting's own reminders; the page shows the policy's (`policy_leads_show`).
+    reminder_lead_minutes = forms.CharField(
+        label=_("Reminders"),
+        required=False,  # empty: the usage policy's; the service checks what is typed
+        max_length=100,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     repeat = forms.ChoiceField(
         label=_("Repeat"), choices=REPEAT_CHOICES, initial="none", required=False
     )
@@ -304,6 +312,14 @@ class BookingForm(forms.Form):
         self._resolved: tuple[list, list[str]] | None = None
 
     # -- reading ---------------------------------------------------------------------
+
+    def policy_leads_show(self, leads: str) -> None:
+        """The reminders field's hint, naming the usage policy's lead times `leads`
+        ("1440,15"), which an empty field keeps."""
+        self.fields["reminder_lead_minutes"].help_text = _(
+            "Optional: minutes before the start, separated by commas, e.g. 1440,15 = a "
+            "day and a quarter of an hour before. Empty: the usage policy's, %(leads)s."
+        ) % {"leads": leads}
 
     def clean_repeat(self) -> str:
         return self.cleaned_data.get("repeat") or "none"
@@ -432,6 +448,7 @@ class BookingForm(forms.Form):
             "attendee_emails": guests,
             "recurrence_rule": self.recurrence_rule(),
             "skip_unavailable": data["skip_unavailable"] and self.recurrence_rule() is not None,
+            "reminder_lead_minutes": data["reminder_lead_minutes"],
         }
 
     def require_room(self) -> bool:

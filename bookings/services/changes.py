@@ -45,9 +45,17 @@ Slots = list[tuple[dt.datetime, dt.datetime]]
 
 # Fields whose change sends an approved booking back to the approver (BK-5).
 MATERIAL_FIELDS = ("room", "start", "end", "expected_headcount", "confidential")
-PLAIN_FIELDS = ("topic", "agenda", "mode", "recording_allowed", "chat_allowed", "password_required")
+PLAIN_FIELDS = (
+    "topic",
+    "agenda",
+    "mode",
+    "recording_allowed",
+    "chat_allowed",
+    "password_required",
+    "reminder_lead_minutes",
+)
 # The fields a request's input checks hold (bookings.validation.booking_input_checked).
-INPUT_FIELDS = ("topic", "agenda", "expected_headcount", "mode")
+INPUT_FIELDS = ("topic", "agenda", "expected_headcount", "mode", "reminder_lead_minutes")
 
 
 def _field_value(value: Any) -> Any:
@@ -93,6 +101,8 @@ def booking_change(*, booking: Booking, actor: User, **changes: Any) -> Booking:
             room=room,
             slots=slots,
         )
+        if "reminder_lead_minutes" in plain:
+            lifecycle.reminder_leads_changed(booking=booking)
         audit.record(
             actor=actor,
             action="booking.change_requested" if requested else "booking.changed",

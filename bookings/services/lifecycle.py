@@ -79,3 +79,9 @@ def details_changed(*, booking: Booking, fields: Sequence[str]) -> None:
     """Fields of `booking` changed at once, without an approval (BK-5: the topic, the
     agenda, the settings): the calendar entries out already are updated (BK-10)."""
     invitations.invitations_on_details(booking=booking, fields=fields)
+
+
+def reminder_leads_changed(*, booking: Booking, now: dt.datetime | None = None) -> None:
+    """The organizer changed the meeting's reminder lead times (BK-12): its approved
+    meetings to come get the new ones."""
+    participants.reminders_replan(booking=booking, now=now)

@@ -11,7 +11,8 @@ meetings and the invitations:
 - cancelled meetings and no-shows void their reminders (`participants_close`);
 - a person invited to an approved booking joins its meetings still to come, a person
   removed leaves them (`attendees_join`, `attendee_leave`);
-- a decline voids that person's reminders of that meeting (`reminders_void`).
+- a decline voids that person's reminders of that meeting (`reminders_void`);
+- new lead times re-plan the reminders still to send (`reminders_replan`).
 
 Every function runs inside its caller's transaction (the booking's row lock held) and
 reads the time once, as `now`."""
@@ -266,3 +267,17 @@ def reminders_void(
     return Reminder.objects.filter(which, sent_at__isnull=True, voided_at__isnull=True).update(
         voided_at=now
     )
+
+
+def reminders_replan(*, booking: Booking, now: dt.datetime | None = None) -> list[Reminder]:
+    """BK-12: the booking's lead times changed. In its approved meetings to come, the
+    reminders still to send at a lead time no longer listed are voided, and those of
+    the new lead times are planned (none again for one already sent). Returns the
+    reminders created."""
+    now = now or timezone.now()
+    meetings = _future_approved(booking, now)
+    Reminder.objects.filter(
+        occurrence__in=meetings, sent_at__isnull=True, voided_at__isnull=True
+    ).exclude(lead_minutes__in=lead_times(booking)).update(voided_at=now)
+    people = Participant.objects.filter(occurrence__in=meetings).select_related("occurrence")
+    return reminders_plan(participants=list(people), booking=booking, now=now)

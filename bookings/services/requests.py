@@ -80,13 +80,17 @@ def booking_request(
     attendee_emails: Sequence[str] = (),
     recurrence_rule: dict | None = None,
     skip_unavailable: bool = False,
+    reminder_lead_minutes: str = "",
 ) -> BookingRequested:
     """BK-1/BK-2/BK-3/BK-8: an employee asks for a room. Returns the rows written.
     Raises UsageRuleViolation, BookingConflict or BookingInputError and then changes
     nothing.
 
     For a series, `skip_unavailable` books the free occurrences and leaves out those
-    the preview showed as taken or against the rules (at least one must be free)."""
+    the preview showed as taken or against the rules (at least one must be free).
+
+    `reminder_lead_minutes`: the meeting's own reminders ("1440,15", BK-12); empty, the
+    usage policy's."""
     checked = booking_input_checked(
         {
             "start": start,
@@ -95,6 +99,7 @@ def booking_request(
             "agenda": agenda,
             "expected_headcount": expected_headcount,
             "mode": mode,
+            "reminder_lead_minutes": reminder_lead_minutes,
         }
     )
     invitees = _invitees_checked(organizer=organizer, users=attendee_users, emails=attendee_emails)
@@ -125,6 +130,7 @@ def booking_request(
         password_required=password_required,
         confidential=confidential,
         recurrence=rule.as_json() if rule else {},
+        reminder_lead_minutes=checked["reminder_lead_minutes"],
     )
     try:
         with transaction.atomic():

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bookings import selectors, services
+from bookings import rules, selectors, services
 from bookings.forms.book import (
     CUSTOM_END,
     DEFAULT_DURATION,
@@ -224,6 +224,7 @@ def _initial(request: HttpRequest) -> dict:
 
 
 def _page(request: HttpRequest, form: BookingForm, *, status: int = 200) -> HttpResponse:
+    form.policy_leads_show(rules.policy_current().reminder_lead_minutes)
     context = {
         "form": form,
         "choices": _room_choices(form),

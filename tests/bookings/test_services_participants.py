@@ -211,7 +211,7 @@ def test_a_series_approved_one_meeting_at_a_time_gets_participants_per_meeting(
 
 
 def test_voiding_names_its_reminders(approved):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Name the participants or the meetings"):
         reminders_void()
     colleague_row = Participant.objects.get(email="colleague@example.com")
 

@@ -1,19 +1,42 @@
 """Run the whole product on one machine: the web server, a Celery worker and the beat
 scheduler side by side (X-4). Ctrl-C (or SIGTERM) stops all three cleanly; if one of
-them dies, the others are stopped too and the command fails."""
+them dies, the others are stopped too and the command fails.
+
+A worker or a scheduler can also hang without dying: the command runs the watchdog's
+check (`meetingops.watchdog`) every minute in a thread of its own, so that IT hears of
+a silence even when nobody browses (the web processes check as requests come)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 STOP_TIMEOUT_SECONDS = 20
+
+logger = logging.getLogger(__name__)
+
+
+def _watch(stopped: threading.Event, every: float) -> None:
+    """The watchdog's check every `every` seconds until `stopped`, as the web does."""
+    from django.db import connection
+
+    from meetingops.watchdog import watchdog_check
+
+    while not stopped.wait(every):
+        try:
+            watchdog_check()
+        except Exception:
+            logger.exception("The watchdog's check failed")
+        finally:
+            connection.close()
 
 
 class Command(BaseCommand):
@@ -86,6 +109,14 @@ class Command(BaseCommand):
             for name, cmd in commands.items()
         }
         failed: str | None = None
+        stopped = threading.Event()
+        if settings.WATCHDOG_CHECK_SECONDS:
+            threading.Thread(
+                target=_watch,
+                args=(stopped, settings.WATCHDOG_CHECK_SECONDS),
+                name="watchdog",
+                daemon=True,
+            ).start()
         try:
             while not stopping:
                 for name, child in children.items():
@@ -95,6 +126,7 @@ class Command(BaseCommand):
                         break
                 time.sleep(0.3)
         finally:
+            stopped.set()
             self._stop(children)
         if failed:
             raise CommandError(f"Stopped everything because {failed}.")
