@@ -114,7 +114,7 @@ def booking_change(*, booking: Booking, actor: User, **changes: Any) -> Booking:
                 }
             },
         )
-        if plain and not material:
+        if plain:
             lifecycle.details_changed(booking=booking, fields=list(plain))  # BK-10
         if material:
             notify_on_commit("changed", booking)

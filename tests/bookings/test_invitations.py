@@ -540,3 +540,24 @@ def test_a_new_agenda_sends_no_update(approved, run, organizer):
 
     assert mail.outbox == []
     assert Booking.objects.get(pk=approved.pk).ical_sequence == 0
+
+
+def test_a_new_topic_with_a_change_waiting_for_approval_updates_the_entry_at_once(
+    approved, run, organizer
+):
+    mail.outbox.clear()
+
+    run(
+        services.booking_change,
+        booking=approved,
+        actor=organizer,
+        topic="Quarterly review II",
+        start=at(3, "14:00"),
+        end=at(3, "15:00"),
+    )
+
+    _m, calendar = calendar_of(to("colleague@example.com"))
+    (event,) = events(calendar)
+    assert str(event["summary"]) == "Quarterly review II"
+    # The time still stands until an approver decides the change.
+    assert event.decoded("dtstart") == at(2, "10:00")
