@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +34,54 @@ class Provider(models.Model):
         _("base URL"), blank=True, help_text=_("Jitsi: the server, e.g. https://meet.jit.si")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # BK-17: a Tencent Meeting enterprise app (REST API v1, AK/SK) or a Zoom
+    # Server-to-Server OAuth app. The secret (Tencent's SecretKey, Zoom's client
+    # secret) is either stored encrypted (`secret_encrypted`, meetingops.crypto) or read
+    # from the environment variable named by `secret_env`; it is never shown back,
+    # logged or audited (`credentials()` is the one reader).
+    app_id = models.CharField(_("AppId"), max_length=100, blank=True)
+    sdk_id = models.CharField(_("SdkId"), max_length=100, blank=True)
+    secret_id = models.CharField(_("SecretId"), max_length=200, blank=True)
+    registered = models.BooleanField(
+        _("address book users (X-TC-Registered)"),
+        default=False,
+        help_text=_("Tencent Meeting: the enterprise uses its address book (X-TC-Registered: 1)."),
+    )
+    account_id = models.CharField(_("account ID"), max_length=100, blank=True)
+    client_id = models.CharField(_("client ID"), max_length=200, blank=True)
+    host_user = models.CharField(
+        _("host user"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Tencent Meeting: the host's userid in the enterprise; Zoom: the host's user ID "
+            "or email. Meetings are scheduled in this user's name."
+        ),
+    )
+    participant_cap = models.PositiveIntegerField(
+        _("licensed participant cap"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("The most participants the licence admits; no room is booked above it."),
+    )
+    secret_env = models.CharField(
+        _("secret from environment variable"),
+        max_length=100,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z_][A-Z0-9_]*$",
+                _("An environment variable's name: capital letters, digits and underscores."),
+            )
+        ],
+        help_text=_(
+            "The name of an environment variable holding the secret (for example "
+            "TENCENT_SECRET_KEY), set for the web and worker processes. When given, a "
+            "secret entered here is not used."
+        ),
+    )
+    secret_encrypted = models.TextField(_("stored secret (encrypted)"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("provider")
@@ -43,9 +91,77 @@ class Provider(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # What each remote kind needs, besides its secret (BK-17).
+    REQUIRED = {
+        "tencent": ("app_id", "secret_id", "host_user"),
+        "zoom": ("account_id", "client_id", "host_user"),
+    }
+
     def clean(self) -> None:
         if self.kind == self.Kind.JITSI and not self.base_url:
             raise ValidationError({"base_url": _("A Jitsi provider needs its server's URL.")})
+        errors = {}
+        for name in self.REQUIRED.get(self.kind, ()):
+            if not getattr(self, name).strip():
+                errors[name] = _("%(kind)s needs this.") % {"kind": self.get_kind_display()}
+        if self.kind in self.REQUIRED and not (self.secret_env or self.secret_encrypted):
+            errors["secret_env"] = _(
+                "Enter the secret, or the name of the environment variable that holds it."
+            )
+        if self.participant_cap and self.pk:
+            over = list(
+                self.rooms.filter(capacity__gt=self.participant_cap).values_list("name", flat=True)
+            )
+            if over:
+                errors["participant_cap"] = _(
+                    "These rooms hold more people than this cap: %(rooms)s. Lower their "
+                    "capacity first."
+                ) % {"rooms": ", ".join(over)}
+        if errors:
+            raise ValidationError(errors)
+
+    def secret_set(self, plain: str) -> None:
+        """Store `plain` encrypted (not saved here)."""
+        from meetingops.crypto import encrypt
+
+        self.secret_encrypted = encrypt(plain) if plain else ""
+
+    def secret(self) -> str:
+        """The secret in clear, from the environment or the stored one; "" when there
+        is none. Raises meetingops.crypto.SecretUnreadable for a stored secret no key
+        decrypts. Never log or show what it returns."""
+        import os
+
+        from meetingops.crypto import decrypt
+
+        if self.secret_env:
+            return os.environ.get(self.secret_env, "")
+        return decrypt(self.secret_encrypted) if self.secret_encrypted else ""
+
+    def credentials(self) -> dict:
+        """What the provider's REST client signs its calls with (bookings.remote):
+        Tencent Meeting: app_id, sdk_id, secret_id, secret_key, userid (the host),
+        registered; Zoom: account_id, client_id, client_secret, user_id (the host).
+        Both also carry `host_user`. Contains the secret: never log or show it."""
+        if self.kind == self.Kind.TENCENT:
+            return {
+                "app_id": self.app_id,
+                "sdk_id": self.sdk_id,
+                "secret_id": self.secret_id,
+                "secret_key": self.secret(),
+                "userid": self.host_user,
+                "host_user": self.host_user,
+                "registered": self.registered,
+            }
+        if self.kind == self.Kind.ZOOM:
+            return {
+                "account_id": self.account_id,
+                "client_id": self.client_id,
+                "client_secret": self.secret(),
+                "user_id": self.host_user,
+                "host_user": self.host_user,
+            }
+        return {}
 
 
 class Room(models.Model):
@@ -102,6 +218,15 @@ class Room(models.Model):
         if self.status == self.Status.MAINTENANCE and not self.maintenance_reason.strip():
             raise ValidationError(
                 {"maintenance_reason": _("Say why the room is under maintenance.")}
+            )
+        # BK-17: a room never holds more people than its provider's licence admits.
+        cap = self.provider.participant_cap if self.provider_id else None
+        if cap and self.capacity and self.capacity > cap:
+            raise ValidationError(
+                {
+                    "capacity": _("%(provider)s's licence admits at most %(cap)s participants.")
+                    % {"provider": self.provider.name, "cap": cap}
+                }
             )
 
     @property
@@ -822,3 +947,125 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} −{self.lead_minutes} min"
+
+
+class AttendanceReport(models.Model):
+    """BK-13: a meeting's attendance, reconciled once after it ended
+    (`bookings.services.attendance`): from the remote provider's participant list
+    merged with the sign-ins, or from the sign-ins alone (a room with no remote
+    provider, a no-show, or a provider that could not be reached). The participants'
+    rows carry each person's result; this row says where it came from and keeps the
+    provider's records that matched nobody invited (counted, never guessed at). Its
+    one row per meeting (a one-to-one key) is what keeps two workers from
+    reconciling a meeting twice. Never changed afterwards."""
+
+    class Source(models.TextChoices):
+        PROVIDER = "provider", _("The provider's participant list and the sign-ins")
+        SIGN_IN = "sign_in", _("The sign-ins")
+        PROVIDER_FAILED = "provider_failed", _("The sign-ins (the provider could not be reached)")
+
+    occurrence = models.OneToOneField(
+        Occurrence,
+        verbose_name=_("meeting"),
+        on_delete=models.PROTECT,
+        related_name="attendance_report",
+    )
+    source = models.CharField(_("from"), max_length=20, choices=Source.choices)
+    reconciled_at = models.DateTimeField(_("reconciled at"))
+    # The provider's stays of people who match no participant, merged per name:
+    # [{"name": ..., "minutes": ..., "joined_at": ..., "left_at": ...}].
+    unknown_joiners = models.JSONField(_("unknown joiners"), default=list, blank=True)
+    provider_error = models.CharField(_("provider error"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance report")
+        verbose_name_plural = _("attendance reports")
+
+    def __str__(self) -> str:
+        return f"attendance of occurrence #{self.occurrence_id}"
+
+
+class ProviderMeeting(models.Model):
+    """BK-17: a booking's meeting at a remote provider (Tencent Meeting, Zoom), and the
+    work the worker still owes it. Approving, moving or cancelling a booking in such a
+    room writes here, inside its transaction, what is wanted (`action`); the worker
+    (`bookings.remote_meetings.provider_meeting_sync`) calls the provider after the
+    commit, records each attempt, and retries transient failures with backoff. A
+    failure that retrying cannot fix (or retries used up) leaves the row `failed`, shown
+    in admin, with the organizer and IT told once; the booking stays approved without
+    a link until a retry succeeds. A booking moved to another provider's room gets a new
+    row; the old one is cancelled. Never deleted; `last_error` never holds a secret."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the provider")
+        # "Created" alone is a column's label elsewhere (创建时间): here, a state.
+        CREATED = "created", pgettext_lazy("provider meeting state", "Created")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Action(models.TextChoices):
+        NONE = "", _("Nothing")
+        CREATE = "create", _("Create")
+        UPDATE = "update", _("Update")
+        CANCEL = "cancel", _("Cancel")
+
+    booking = models.ForeignKey(
+        Booking,
+        verbose_name=_("booking"),
+        on_delete=models.PROTECT,
+        related_name="provider_meetings",
+    )
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.PENDING
+    )
+    # What the worker must do next; with `occurrence_cancels`, one meeting of a series
+    # to cancel at the provider (their starts, ISO 8601 in UTC).
+    action = models.CharField(
+        _("next action"), max_length=20, choices=Action.choices, blank=True, default=""
+    )
+    occurrence_cancels = models.JSONField(_("meetings to cancel"), default=list, blank=True)
+    # Raised by every new wish, so the worker knows whether one came while it called out.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    remote_id = models.CharField(_("provider's meeting ID"), max_length=100, blank=True)
+    remote_uuid = models.CharField(_("provider's meeting UUID"), max_length=200, blank=True)
+    remote_code = models.CharField(_("meeting ID"), max_length=64, blank=True)
+    join_url = models.URLField(_("meeting link"), blank=True, max_length=500)
+    # The meeting's password, chosen once so that a retry asks for the same one.
+    password = models.CharField(_("meeting password"), max_length=64, blank=True)
+    occurrence_keys = models.JSONField(_("provider's keys of the meetings"), default=dict)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # A worker's claim on the row while it calls the provider: a twin delivery of the
+    # task waits for it to pass rather than create the meeting twice.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("provider meeting")
+        verbose_name_plural = _("provider meetings")
+        ordering = ["-updated_at", "-pk"]
+        permissions = [("retry_providermeeting", _("Can retry a provider's meeting"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "provider"],
+                condition=~Q(state="cancelled"),
+                name="provider_meeting_live_once",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state="pending"),
+                name="provider_meeting_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} #{self.pk}"

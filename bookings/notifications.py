@@ -58,6 +58,10 @@ KINDS = (
     "invitation",
     "uninvited",
     "updated",
+    # BK-13: the organizer's meeting became a no-show (bookings.services.attendance).
+    "no_show",
+    # BK-17: a Tencent Meeting or Zoom meeting could not be scheduled (the organizer's).
+    "provider_failed",
 )
 # BK-10: the kinds that carry the meeting's calendar entry, with its iTIP method.
 CALENDAR_METHODS = {
@@ -197,6 +201,10 @@ def email_reveals(*, recipient: Recipient, booking: Booking, kind: str) -> Email
     )
 
 
+def is_organizer_of(recipient: Recipient, booking: Booking) -> bool:
+    return recipient.user is not None and recipient.user.pk == booking.organizer_id
+
+
 @dataclass(frozen=True)
 class _Meeting:
     """A meeting's times, all a template gets of an occurrence (whose copy of the topic
@@ -330,6 +338,11 @@ def email_render(
             "confidential": booking.confidential,
             "confidentiality_notice": ical.confidentiality_notice() if booking.confidential else "",
             "for_organizer": reader.is_organizer,
+            # BK-17: a Tencent Meeting or Zoom room's link follows from the worker.
+            "link_later": kind in ("approved", "change_approved")
+            and reveals.details
+            and is_organizer_of(to, booking)
+            and link_comes_later(booking),
         }
         folder = f"bookings/email/{kind}"
         calendar, method = _calendar_for(

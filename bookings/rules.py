@@ -191,6 +191,21 @@ def check_room(
                 ),
             )
         )
+    # BK-17: the provider account's licence admits so many participants, whatever
+    # the room's own capacity says (a cap lowered after the room was set up).
+    cap = room.provider.participant_cap
+    if cap and headcount > cap:
+        provider = room.provider.name
+        found.append(
+            Violation(
+                "participant_cap",
+                cap,
+                lambda: (
+                    _("%(room)s: the %(provider)s licence admits at most %(cap)s people.")
+                    % {"room": room.name, "provider": provider, "cap": cap}
+                ),
+            )
+        )
     if recording_allowed and not room.supports_recording:
         found.append(
             Violation(
@@ -436,5 +451,5 @@ def now() -> dt.datetime:
 def sign_in_window(*, start: dt.datetime, end: dt.datetime, policy: UsagePolicy) -> tuple:
     """BK-2 / 000 §3.3.3: a meeting's sign-in window, from the policy's
     `sign_in_opens_minutes` before its start until its end, half-open. The home page's
-    Join button is offered in it (and the sign-in, when it comes, opens in it)."""
+    Join button is offered in it, and participants sign in in it (BK-13)."""
     return start - dt.timedelta(minutes=policy.sign_in_opens_minutes), end

@@ -1,5 +1,8 @@
 """Booking emails, sent by the worker after the change commits (X-3), the nightly
-check that no room is double-booked (BK-3), and the reminders due (BK-12)."""
+check that no room is double-booked (BK-3), the reminders due (BK-12), and the
+no-shows, completed meetings and attendance (BK-13)."""
+
+import dataclasses
 
 from celery import shared_task
 from django.db import connection
@@ -8,6 +11,7 @@ from django.utils import timezone
 from bookings import reminders
 from bookings.notifications import booking_notify
 from bookings.overlaps import overlaps_check
+from bookings.services.attendance import meetings_close_due
 
 # A backlog larger than this (about what one worker sends in a few seconds) is shared:
 # the task queues a twin before it starts, which another worker takes.
@@ -88,3 +92,63 @@ def reminders_send_task(self) -> int:
     ):
         reminders_send_task.delay()
     return reminders.reminders_send_due(now=now).sent
+
+
+@shared_task(name="bookings.tasks.meetings_close_due", acks_late=True, reject_on_worker_lost=True)
+def meetings_close_due_task() -> dict:
+    """Every minute (beat, scheduled by bookings' migration 0018): BK-13's no-shows,
+    completed meetings and attendance. Each meeting moves under its booking's lock and is
+    checked again under it, so a redelivery, a run that overlaps the next one or two
+    workers at once move it once; nothing is retried here, as the next minute's run
+    picks up whatever this one left."""
+    return dataclasses.asdict(meetings_close_due())
+
+
+# BK-17: a run can repeat safely (the row is claimed, and a row in sync is left alone),
+# so a redelivery after a worker died only finishes the work. The row counts the
+# attempts and bounds them (remote_meetings.MAX_ATTEMPTS); this bound only stops a
+# message that keeps coming back.
+PROVIDER_TASK_MAX_RETRIES = 20
+
+
+@shared_task(bind=True, name="bookings.tasks.provider_meeting_sync", acks_late=True)
+def provider_meeting_sync_task(self, *, meeting_id: int) -> str:
+    """Create, update or cancel a booking's meeting at its remote provider, after the
+    transaction that wanted it committed; a transient failure is retried with backoff
+    (the countdown is the row's `next_attempt_at`)."""
+    from bookings.services.remote_meetings import CLAIM, provider_meeting_sync
+
+    outcome = provider_meeting_sync(
+        meeting_id=meeting_id, final=self.request.retries >= PROVIDER_TASK_MAX_RETRIES
+    )
+    if outcome.status == "retry":
+        raise self.retry(countdown=outcome.countdown, max_retries=PROVIDER_TASK_MAX_RETRIES)
+    if outcome.status == "busy" and self.request.retries < PROVIDER_TASK_MAX_RETRIES:
+        # Another run holds the row: look again once its claim has passed.
+        raise self.retry(
+            countdown=int(CLAIM.total_seconds()), max_retries=PROVIDER_TASK_MAX_RETRIES
+        )
+    return outcome.status
+
+
+@shared_task(
+    name="bookings.tasks.provider_meeting_alert",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def provider_meeting_alert_task(*, meeting_id: int) -> int:
+    """IT is mailed that a provider meeting failed (one alert per failure)."""
+    from bookings.services.remote_meetings import provider_meeting_alert
+
+    return provider_meeting_alert(meeting_id=meeting_id)
+
+
+@shared_task(name="bookings.tasks.provider_meetings_due", acks_late=True)
+def provider_meetings_due_task() -> int:
+    """Beat (every 5 minutes, bookings' migration 0019): queue provider meetings whose
+    retry is overdue, should a retry's message have been lost."""
+    from bookings.services.remote_meetings import provider_meetings_due
+
+    return provider_meetings_due()

@@ -48,7 +48,13 @@ JOB_LABELS = {
     "bookings: check that no room is double-booked, nightly": _(
         "Nightly check that no room is double-booked"
     ),
+    "bookings: no-shows, completed meetings and attendance, every minute": _(
+        "No-shows, completed meetings and attendance, every minute"
+    ),
     "oversight: verify the audit chain nightly": _("Nightly check of the audit chain"),
+    "bookings: retry providers' meetings that are due": _(
+        "Retry the providers' meetings that are overdue"
+    ),
     "bookings: send the reminders due, every minute": _("Send the meeting reminders due"),
     "celery.backend_cleanup": _("Clean up old task results"),
 }

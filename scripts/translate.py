@@ -19,10 +19,13 @@ po = polib.pofile(str(PO))
 for entry in po:
     key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
     if key in table:
+        value = table[key]
+        if isinstance(value, list | tuple):  # plural forms given: Chinese needs one
+            value = value[0]
         if entry.msgid_plural:  # Chinese has one plural form
-            entry.msgstr_plural = {0: table[key]}
+            entry.msgstr_plural = {0: value}
         else:
-            entry.msgstr = table[key]
+            entry.msgstr = value
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
 po.metadata_is_fuzzy = False

@@ -3,6 +3,6 @@ with its date filter and the booking page's inlines, rooms, providers and blacko
 periods, the versioned usage policy, suspended booking rights (BK-2, OV-5) and the
 emails sent (X-3). Importing the package registers them all."""
 
-from bookings.admin import emails, policy, queue, rooms, suspensions
+from bookings.admin import emails, policy, queue, remote, rooms, suspensions
 
-__all__ = ["emails", "policy", "queue", "rooms", "suspensions"]
+__all__ = ["emails", "policy", "queue", "remote", "rooms", "suspensions"]

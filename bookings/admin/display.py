@@ -41,11 +41,12 @@ def slot_label(start: dt.datetime, end: dt.datetime) -> str:
     return f"{moment_label(start)} – {moment_label(end)}"
 
 
-def booking_label(booking: Booking) -> str:
+def booking_label(booking: Booking, *, visible: bool | None = None) -> str:
     """How admin names a booking: its topic, unless the viewer may not read it (SE-5:
     `details_visible`, which selectors.booking_list_for_review annotates from
-    `bookings.secrecy.details_visible_expression`)."""
-    if booking.details_visible:
+    `bookings.secrecy.details_visible_expression`; or `visible`, when a list of other
+    rows annotated it, as selectors.provider_meeting_list_for does)."""
+    if booking.details_visible if visible is None else visible:
         return _("#%(id)s “%(topic)s”") % {"id": booking.pk, "topic": booking.topic}
     return _("#%(id)s (confidential meeting)") % {"id": booking.pk}
 

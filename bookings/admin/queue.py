@@ -12,6 +12,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Value
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -40,10 +41,12 @@ from bookings.models import (
     Occurrence,
 )
 from bookings.permissions import can_approve, is_approver
+from bookings.providers import link_comes_later
 from bookings.services import (
     ApprovalOverrideRequired,
     booking_approve,
     booking_reject,
+    meeting_password_needed,
 )
 from meetingops.admin_display import yes_no
 from meetingops.errors import ApplicationError
@@ -147,10 +150,12 @@ class BookingAdmin(admin.ModelAdmin):
                     "settings_shown",
                     "attendees_panel",
                     "join_shown",
+                    "provider_panel",
                     "policy_version",
                 )
             },
         ),
+        (_("Sign-in and attendance"), {"fields": ("attendance_panel",)}),
     )
     readonly_fields = tuple(name for _title, options in fieldsets for name in options["fields"])
 
@@ -179,7 +184,12 @@ class BookingAdmin(admin.ModelAdmin):
         )
 
     def get_queryset(self, request):
-        return selectors.booking_list_for_review(actor=request.user)
+        # BK-17: whether the reader may retry a provider's meeting (the booking page's
+        # panel; a readonly field has no request of its own), as a constant column.
+        may_retry = request.user.has_perm("bookings.retry_providermeeting")
+        return selectors.booking_list_for_review(actor=request.user).annotate(
+            may_retry_provider=Value(may_retry, output_field=BooleanField())
+        )
 
     def lookup_allowed(self, lookup, value, request=None) -> bool:
         if lookup.split(LOOKUP_SEP)[0] not in self.address_lookups:
@@ -280,7 +290,14 @@ class BookingAdmin(admin.ModelAdmin):
                 }
                 for o in own
             ]
-        return {"decision_when": when, "pending_meetings": meetings}
+        return {
+            "decision_when": when,
+            "pending_meetings": meetings,
+            # SE-5 / BK-17: a confidential meeting in a manual room without a password.
+            "needs_meeting_password": meeting_password_needed(
+                booking=booking, change=selectors.booking_pending_change(booking=booking)
+            ),
+        }
 
     def history_view(self, request, object_id, extra_context=None):
         """The booking's own history from the audit log (OV-1): the request, its
@@ -344,6 +361,16 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description=_("meeting link"))
     def join_shown(self, obj: Booking) -> str:
         if not obj.join_url and not obj.meeting_code:
+            if obj.status == Booking.Status.APPROVED and link_comes_later(obj):
+                rows = selectors.booking_provider_meetings(booking=obj)
+                if rows and rows[0].state == rows[0].State.FAILED:
+                    message = _(
+                        "Not given yet: %(provider)s could not schedule the meeting (see the "
+                        "provider's meeting below)."
+                    )
+                else:
+                    message = _("On its way from %(provider)s (see the provider's meeting below).")
+                return message % {"provider": obj.room.provider.name}
             return _("Given by the room's provider when the booking is approved.")
         if not obj.details_visible:
             return panel("confidential")
@@ -354,6 +381,31 @@ class BookingAdmin(admin.ModelAdmin):
         if obj.meeting_password:
             lines.append(_("A meeting password is set (shown to the invitees only)."))
         return panel("lines", lines=lines)
+
+    @admin.display(description=_("provider's meeting"))
+    def provider_panel(self, obj: Booking) -> str:
+        """BK-17: the meeting at Tencent Meeting or Zoom: where it stands, its attempts
+        and last error, and "retry now" for those who may."""
+        rows = selectors.booking_provider_meetings(booking=obj)
+        if not rows:
+            return "–"
+        may_retry = obj.may_retry_provider
+        return panel(
+            "provider",
+            rows=[
+                {
+                    "row": row,
+                    "url": reverse("admin:bookings_providermeeting_change", args=[row.pk]),
+                    "retry_url": reverse("admin:bookings_providermeeting_retry", args=[row.pk])
+                    if may_retry and row.state in (row.State.FAILED, row.State.PENDING)
+                    else "",
+                    "next_attempt": moment_label(row.next_attempt_at)
+                    if row.next_attempt_at
+                    else "",
+                }
+                for row in rows
+            ],
+        )
 
     @admin.display(description=_("attendees"))
     def attendees_panel(self, obj: Booking) -> str:
@@ -372,6 +424,39 @@ class BookingAdmin(admin.ModelAdmin):
                     "active": a.is_active,
                 }
                 for a in attendees
+            ],
+        )
+
+    @admin.display(description=_("attendance"))
+    def attendance_panel(self, obj: Booking) -> str:
+        """BK-13: who signed in to the meetings held, and their attendance once
+        reconciled: the latest meetings that have started, two queries."""
+        if not obj.details_visible:
+            return panel("confidential")
+        meetings = selectors.attendance_for_admin(booking=obj)
+        if not meetings:
+            return _("No meeting of this booking has started yet.")
+        return panel(
+            "attendance",
+            meetings=[
+                {
+                    "when": slot_label(m.occurrence.start, m.occurrence.end),
+                    "status": m.occurrence.get_status_display(),
+                    "source": m.report.get_source_display() if m.report else "",
+                    "unknown": len(m.report.unknown_joiners) if m.report else 0,
+                    "people": [
+                        {
+                            "name": p.user.get_full_name() if p.user_id else p.email,
+                            "guest": not p.user_id,
+                            "role": p.get_role_display(),
+                            "signed_in": moment_label(p.signed_in_at) if p.signed_in_at else "",
+                            "attendance": p.get_attendance_display() if p.attendance else "",
+                            "minutes": p.minutes_attended,
+                        }
+                        for p in m.participants
+                    ],
+                }
+                for m in meetings
             ],
         )
 
@@ -474,6 +559,7 @@ class BookingAdmin(admin.ModelAdmin):
         override_reason: str = "",
         blocked: list[tuple[Booking, ApprovalOverrideRequired]] | None = None,
         occurrence: Occurrence | None = None,
+        meeting_password: str = "",
     ) -> int:
         """Approve (reason None, over broken rules with `override_reason`) or reject
         each booking through the services; one that fails is reported by name and the
@@ -489,6 +575,7 @@ class BookingAdmin(admin.ModelAdmin):
                         actor=request.user,
                         occurrence=occurrence,
                         override_reason=override_reason,
+                        meeting_password=meeting_password,
                     )
                 else:
                     booking_reject(
@@ -560,6 +647,8 @@ class BookingAdmin(admin.ModelAdmin):
         """BK-4: approve; what breaks a rule now is approved only with a reason, which
         an intermediate page asks for (None: nothing left to ask)."""
         form = ApproveOverrideForm(request.POST if "confirm" in request.POST else None)
+        # The room's meeting password, typed in the decision box (SE-5 / BK-17).
+        password = request.POST.get("meeting_password", "")
         if form.is_valid():
             self._decide(
                 request,
@@ -567,10 +656,18 @@ class BookingAdmin(admin.ModelAdmin):
                 reason=None,
                 override_reason=form.cleaned_data["override_reason"],
                 occurrence=occurrence,
+                meeting_password=password,
             )
             return None
         blocked: list[tuple[Booking, ApprovalOverrideRequired]] = []
-        self._decide(request, bookings, reason=None, blocked=blocked, occurrence=occurrence)
+        self._decide(
+            request,
+            bookings,
+            reason=None,
+            blocked=blocked,
+            occurrence=occurrence,
+            meeting_password=password,
+        )
         if not blocked:
             return None
         context = {
@@ -592,6 +689,7 @@ class BookingAdmin(admin.ModelAdmin):
             "action_url": action_url,
             "bulk": bulk,
             "select_across": "0",
+            "meeting_password": password,
             "media": self.media + form.media,
         }
         request.current_app = self.admin_site.name

@@ -3,10 +3,13 @@ service for it (bookings.services), which validates, writes and audits."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters
 
 from bookings import selectors
 from bookings.models import (
@@ -100,20 +103,90 @@ class RoomAdmin(ServiceAdminMixin, admin.ModelAdmin):
         saved_as(obj, room)
 
 
+class ProviderForm(forms.ModelForm):
+    """BK-17: the provider's secret is a write-only input: never rendered back, empty
+    keeps the stored one."""
+
+    secret = forms.CharField(
+        label=_("secret (SecretKey / client secret)"),
+        required=False,
+        strip=True,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Tencent Meeting: the SecretKey; Zoom: the client secret. Stored encrypted and "
+            "never shown again: leave empty to keep the one stored."
+        ),
+    )
+
+    class Meta:
+        model = Provider
+        fields = ()  # admin's fieldsets name them (and its URL field overrides apply)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("secret"):
+            # The model's own check (a remote provider needs its secret) sees it.
+            self.instance.secret_set(data["secret"])
+        return data
+
+
 @admin.register(Provider)
 class ProviderAdmin(YesNoColumnsMixin, ServiceAdminMixin, admin.ModelAdmin):
+    form = ProviderForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ("name", "kind", "base_url", "is_active")
+    list_display = ("name", "kind", "base_url", "host_user", "participant_cap", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name",)
+    readonly_fields = ("secret_stored",)
+    fieldsets = (
+        (None, {"fields": ("name", "kind", "base_url", "is_active")}),
+        (
+            _("Account (Tencent Meeting, Zoom)"),
+            {
+                "description": _(
+                    "Tencent Meeting: the enterprise app's AppId, SdkId and SecretId "
+                    "(enterprise admin console, REST API). Zoom: the Server-to-Server OAuth "
+                    "app's account ID and client ID."
+                ),
+                "fields": (
+                    "app_id",
+                    "sdk_id",
+                    "secret_id",
+                    "registered",
+                    "account_id",
+                    "client_id",
+                    "host_user",
+                    "participant_cap",
+                ),
+            },
+        ),
+        (_("Secret"), {"fields": ("secret", "secret_env", "secret_stored")}),
+    )
+
+    @method_decorator(sensitive_post_parameters("secret"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # An error report (a 500's email to the admins, the debug page) never carries
+        # the secret typed in.
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("stored secret"))
+    def secret_stored(self, obj: Provider | None) -> str:
+        if obj is None or not obj.secret_encrypted:
+            return _("None stored.")
+        return _("A secret is stored (not shown).")
 
     def save_model(self, request, obj, form, change) -> None:
+        secret = form.cleaned_data.get("secret", "")
         if change:
             row = provider_update(
-                provider=obj, actor=request.user, data=changed(form, PROVIDER_FIELDS)
+                provider=obj,
+                actor=request.user,
+                data=changed(form, PROVIDER_FIELDS),
+                secret=secret,
             )
         else:
-            row = provider_create(actor=request.user, **given(form, PROVIDER_FIELDS))
+            row = provider_create(actor=request.user, secret=secret, **given(form, PROVIDER_FIELDS))
         saved_as(obj, row)
 
 

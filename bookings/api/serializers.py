@@ -19,6 +19,7 @@ from rest_framework import serializers
 
 from bookings import secrecy, selectors
 from bookings.models import Booking, Occurrence, Room
+from bookings.providers import link_comes_later
 from bookings.validation import MAX_ATTENDEES
 from meetingops.api import AwareDateTimeField, CalendarDateField, QueryInputSerializer
 
@@ -343,6 +344,16 @@ class BookingCancelInputSerializer(serializers.Serializer):
 class BookingApproveInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     occurrence = OccurrenceOfBookingField(required=False, allow_null=True)
+    meeting_password = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=(
+            "The room's meeting password, required (400 `meeting_password_required`) to "
+            "approve a confidential meeting in a manual room that has none of its own."
+        ),
+    )
     override_reason = serializers.CharField(
         max_length=MAX_TEXT,
         required=False,
@@ -451,6 +462,7 @@ class BookingOutputSerializer(Serializer):
     occurrences = BookingOccurrencesOutputSerializer(child=OccurrenceOutputSerializer())
     attendees = serializers.SerializerMethodField()
     join = serializers.SerializerMethodField()
+    join_on_its_way = serializers.SerializerMethodField()
     pending_change = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -499,6 +511,17 @@ class BookingOutputSerializer(Serializer):
             "guest_emails": emails if access.guest_emails else None,
             "guests": len(emails),
         }
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_join_on_its_way(self, booking: Booking) -> bool:
+        """BK-17: approved in a Tencent Meeting or Zoom room, for someone who may join,
+        and the provider has not given the link yet (`join` is null meanwhile)."""
+        if booking.join_url or not self._access(booking).join:
+            return False
+        approved = any(
+            o.status == Occurrence.Status.APPROVED for o in self.parts(booking).occurrences
+        )
+        return approved and link_comes_later(booking)
 
     @extend_schema_field(JoinOutputSerializer(allow_null=True))
     def get_join(self, booking: Booking) -> dict | None:

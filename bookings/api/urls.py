@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings.api import views
+from bookings.api import attendance, views
 
 urlpatterns = [
     path("rooms/", views.RoomListApi.as_view(), name="api-room-list"),
@@ -41,5 +41,15 @@ urlpatterns = [
         "bookings/<int:booking_id>/reject/",
         views.BookingRejectApi.as_view(),
         name="api-booking-reject",
+    ),
+    path(
+        "bookings/<int:booking_id>/sign-in/",
+        attendance.BookingSignInApi.as_view(),
+        name="api-booking-sign-in",
+    ),
+    path(
+        "bookings/<int:booking_id>/attendance/",
+        attendance.BookingAttendanceApi.as_view(),
+        name="api-booking-attendance",
     ),
 ]

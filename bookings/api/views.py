@@ -290,7 +290,9 @@ class BookingApproveApi(APIView):
             "BK-4: approvers only; the whole request (or its change) or one meeting. The "
             "rules are checked again: when the request breaks one now (a blackout period, "
             "a room under maintenance, the policy in force), 409 `override_required` lists "
-            "the `problems`, and the approval needs `override_reason`."
+            "the `problems`, and the approval needs `override_reason`. A confidential "
+            "meeting in a manual room without a password of its own needs the room's "
+            "`meeting_password` (400 `meeting_password_required`)."
         ),
         request=BookingApproveInputSerializer,
         responses={200: BookingOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
@@ -304,6 +306,7 @@ class BookingApproveApi(APIView):
             occurrence=data.get("occurrence"),
             note=data.get("note", ""),
             override_reason=data.get("override_reason", ""),
+            meeting_password=data.get("meeting_password", ""),
         )
         return _booking_response(request, booking)
 

@@ -12,7 +12,8 @@ from django.db.models import BooleanField, Case, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from bookings import rules, secrecy
-from bookings.models import Attendee, Booking, NotificationDelivery, Occurrence
+from bookings.models import Attendee, Booking, NotificationDelivery, Occurrence, Participant
+from bookings.providers import is_remote
 
 __all__ = [
     "HOME_LIST_SIZE",
@@ -65,9 +66,17 @@ class HomeMeeting:
     # Mine to see but its window not open yet: the page carries the link hidden, and
     # site.js shows it when the window opens, as the countdown ticks.
     join_later: bool
+    # BK-17: mine to join, approved in a Tencent Meeting or Zoom room, no link yet.
+    link_on_its_way: bool
     join_opens: dt.datetime
     join_closes: dt.datetime
     countdown: Countdown
+    # BK-13: my sign-in, offered beside Join while its window is open; when I signed in.
+    can_sign_in: bool = False
+    # Not signed in and the window still to open: the form is carried hidden with the
+    # join link, and site.js shows both when the window opens.
+    sign_in_later: bool = False
+    signed_in_at: dt.datetime | None = None
 
 
 def _mine(user) -> Q:
@@ -78,13 +87,13 @@ def _mine(user) -> Q:
 
 
 def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeeting]:
-    """My next meetings, pending or approved, not yet ended, soonest first: two queries
-    (the meetings with their booking and room, and my invitations among them) plus the
-    policy's one."""
+    """My next meetings, pending or approved, not yet ended, soonest first: three queries
+    (the meetings with their booking and room, my invitations among them and my
+    participant rows in them, for signing in) plus the policy's one."""
     now = now or timezone.now()
     meetings = list(
         Occurrence.objects.filter(_mine(user), status__in=Occurrence.OCCUPYING, end__gt=now)
-        .select_related("booking", "room")
+        .select_related("booking", "room__provider")
         .prefetch_related(
             Prefetch(
                 "booking__attendees",
@@ -96,6 +105,12 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
     if not meetings:
         return []
     policy = rules.policy_current()
+    # BK-13: my own rows in these meetings (one query), for the Sign in button.
+    mine = dict(
+        Participant.objects.filter(
+            user=user, is_active=True, occurrence__in=[o.pk for o in meetings]
+        ).values_list("occurrence_id", "signed_in_at")
+    )
     result = []
     for occurrence in meetings:
         booking = occurrence.booking
@@ -111,6 +126,11 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
             start=occurrence.start, end=occurrence.end, policy=policy
         )
         may_join = access.join and bool(booking.join_url)
+        unsigned = (
+            occurrence.pk in mine
+            and mine[occurrence.pk] is None
+            and occurrence.status == S.APPROVED
+        )
         result.append(
             HomeMeeting(
                 occurrence=occurrence,
@@ -118,9 +138,16 @@ def home_meetings_next(*, user, now: dt.datetime | None = None) -> list[HomeMeet
                 topic=booking.topic if access.details else "",
                 can_join=may_join and opens <= now < closes,
                 join_later=may_join and now < opens,
+                link_on_its_way=access.join
+                and not booking.join_url
+                and occurrence.status == Occurrence.Status.APPROVED
+                and is_remote(occurrence.room.provider),
                 join_opens=opens,
                 join_closes=closes,
                 countdown=countdown_to(start=occurrence.start, end=occurrence.end, now=now),
+                can_sign_in=unsigned and opens <= now < closes,
+                sign_in_later=unsigned and now < opens,
+                signed_in_at=mine.get(occurrence.pk),
             )
         )
     return result

@@ -44,7 +44,7 @@ def booking_list_for_review(*, actor) -> QuerySet[Booking]:
     length."""
     details_visible = secrecy.details_visible_expression(actor)
     return (
-        Booking.objects.select_related("organizer", "department", "room")
+        Booking.objects.select_related("organizer", "department", "room__provider")
         .annotate(
             queue_start=Coalesce(F("first_pending_start"), F("first_start")),
             details_visible=details_visible,
@@ -61,7 +61,9 @@ def booking_list_for_review(*, actor) -> QuerySet[Booking]:
 def booking_pending_occurrences(*, booking: Booking) -> list[Occurrence]:
     """The meetings waiting for a decision, including the new slots of a pending change."""
     return list(
-        booking.occurrences.filter(status=S.PENDING).select_related("room").order_by("start")
+        booking.occurrences.filter(status=S.PENDING)
+        .select_related("room__provider")
+        .order_by("start")
     )
 
 

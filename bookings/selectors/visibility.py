@@ -46,9 +46,9 @@ def booking_has_meeting_between(*, start: dt.datetime | None, end: dt.datetime |
 
 def _booking_with_details(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
     """What the API shows of a booking, in a fixed number of queries for any number of
-    bookings: room and organizer joined; meetings, current invitees and the pending
-    change prefetched (`pending_changes`)."""
-    return bookings.select_related("room", "organizer").prefetch_related(
+    bookings: room (with its provider) and organizer joined; meetings, current invitees
+    and the pending change prefetched (`pending_changes`)."""
+    return bookings.select_related("room__provider", "organizer").prefetch_related(
         Prefetch("occurrences", queryset=Occurrence.objects.order_by("start", "pk")),
         Prefetch(
             "attendees",

@@ -8,7 +8,8 @@ tasks call these functions; none of them repeats a rule. One module per sub-doma
 - `attendees`: the organizer adds people to a meeting and removes them;
 - `policy`: versions of the usage policy;
 - `rooms`: rooms and their status (maintenance, retired);
-- `providers`: the providers that give meetings their links;
+- `providers`: the providers that give meetings their links, and remote accounts;
+- `remote_meetings`: a booking's meeting at Tencent Meeting or Zoom, made by the worker;
 - `blackouts`: blackout periods;
 - `suspensions`: suspended and removed booking rights (OV-5);
 - `status`: the status machine of meetings, and the booking row's summary of them;
@@ -27,8 +28,10 @@ from bookings.services.cancellation import booking_cancel
 from bookings.services.changes import MATERIAL_FIELDS, PLAIN_FIELDS, booking_change
 from bookings.services.decisions import (
     ApprovalOverrideRequired,
+    MeetingPasswordRequired,
     booking_approve,
     booking_reject,
+    meeting_password_needed,
 )
 from bookings.services.policy import (
     POLICY_FIELDS,
@@ -37,6 +40,7 @@ from bookings.services.policy import (
     usage_policy_update,
 )
 from bookings.services.providers import PROVIDER_FIELDS, provider_create, provider_update
+from bookings.services.remote_meetings import provider_meeting_retry
 from bookings.services.requests import BookingRequested, booking_request, series_preview
 from bookings.services.rooms import (
     ROOM_FIELDS,
@@ -68,6 +72,7 @@ __all__ = [
     "AttendeesAdded",
     "BookingInputError",
     "BookingRequested",
+    "MeetingPasswordRequired",
     "PolicyVersionOld",
     "blackout_create",
     "blackout_update",
@@ -82,7 +87,9 @@ __all__ = [
     "booking_suspension_check",
     "booking_suspension_impose",
     "booking_suspension_lift",
+    "meeting_password_needed",
     "provider_create",
+    "provider_meeting_retry",
     "provider_update",
     "room_create",
     "room_maintenance_end",

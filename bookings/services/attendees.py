@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 # has no one left to invite.
 OPEN_STATUSES = (Booking.Status.PENDING, Booking.Status.APPROVED)
 # The room's rules that the people invited can break (`rules.check_room`): how many it
-# holds, and whether it admits external guests.
-ATTENDEE_RULES = frozenset({"capacity", "external_guests_not_allowed"})
+# holds (and its provider's licence admits), and whether it admits external guests.
+ATTENDEE_RULES = frozenset({"capacity", "participant_cap", "external_guests_not_allowed"})
 
 
 @dataclass(frozen=True)

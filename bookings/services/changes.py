@@ -326,6 +326,7 @@ def change_decide(
     actor: User,
     reason: str,
     override: dict | None = None,
+    meeting_password: str = "",
 ) -> None:
     """BK-5: the approver's decision on the pending change `change` of `booking`:
     approved, its new slots replace the old ones and its fields apply; rejected, its
@@ -354,6 +355,9 @@ def change_decide(
         occurrences_save(new)
         booking_save(booking)
         join_info_give(booking)
+        if meeting_password:  # the approver's, for a confidential meeting in a manual room
+            booking.meeting_password = meeting_password
+            booking.save(update_fields=["meeting_password", "updated_at"])
         lifecycle.meetings_moved(
             booking=booking,
             moves=[(o.replaces, o) for o in new],

@@ -14,7 +14,10 @@ from bookings import selectors
 from bookings.models import (
     Attendee,
     Booking,
+    BookingChange,
     Occurrence,
+    Provider,
+    Room,
 )
 from bookings.permissions import can_approve, is_approver
 from bookings.services import lifecycle
@@ -26,7 +29,12 @@ from bookings.services.status import (
     occurrences_save,
 )
 from bookings.validation import required_reason
-from meetingops.errors import ConflictError, InvalidTransition, PermissionDeniedError
+from meetingops.errors import (
+    ApplicationError,
+    ConflictError,
+    InvalidTransition,
+    PermissionDeniedError,
+)
 from oversight import audit
 
 if TYPE_CHECKING:
@@ -81,6 +89,65 @@ class ApprovalOverrideRequired(ConflictError):
             extra={"problems": [p.as_dict() for p in problems]},
         )
         self.problems = list(problems)
+
+
+class MeetingPasswordRequired(ApplicationError):
+    """SE-5 / BK-17: a confidential meeting in a manual room, where MeetingOps cannot
+    set a password, is approved only with the room's meeting password, entered by the
+    approver (`meeting_password`), unless the room has one of its own."""
+
+    code = "meeting_password_required"
+    status = 400
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        super().__init__(
+            message
+            or _(
+                "This confidential meeting is in a manual room without a meeting password: "
+                "enter the room's meeting password to approve it."
+            ),
+            code=code,
+            fields=["meeting_password"],
+        )
+
+
+def meeting_password_needed(*, booking: Booking, change: BookingChange | None = None) -> bool:
+    """SE-5 / BK-17: whether approving `booking` (or its pending `change`) needs the
+    room's meeting password from the approver: the meeting is confidential after the
+    decision, in a manual room (after it) that has no password of its own, and the
+    booking has none from an earlier approval in that room. The admin's decision box
+    asks with it; `booking_approve` holds it."""
+    room, confidential, kept = booking.room, booking.confidential, booking.meeting_password
+    if change is not None:
+        confidential = change.proposed.get("confidential", confidential)
+        if change.proposed.get("room", room.pk) != room.pk:
+            room = Room.objects.select_related("provider").get(pk=change.proposed["room"])
+            kept = ""  # a new room: its own password
+    return bool(
+        confidential
+        and room.provider.kind == Provider.Kind.MANUAL
+        and not room.meeting_password
+        and not kept
+    )
+
+
+def _meeting_password_checked(
+    *, booking: Booking, change: BookingChange | None, meeting_password: str
+) -> str:
+    """The meeting password the approver gave, when the meeting needs one from them
+    (`meeting_password_needed`); "" when none is needed. MeetingPasswordRequired when
+    one is needed and not given, or is not a password. Caller holds the booking's lock."""
+    if not meeting_password_needed(booking=booking, change=change):
+        return ""
+    password = (meeting_password or "").strip()
+    if not password:
+        raise MeetingPasswordRequired
+    if len(password) > 64 or any(not ch.isprintable() for ch in password):
+        raise MeetingPasswordRequired(
+            _("A meeting password is at most 64 characters, without control characters."),
+            code="meeting_password_invalid",
+        )
+    return password
 
 
 # Usage rules that speak of when a request was made, not of the meeting (BK-2, BK-4).
@@ -140,6 +207,7 @@ def occurrences_approve(
     note: str = "",
     override: dict | None = None,
     attendees: Sequence[Attendee] | None = None,
+    meeting_password: str = "",
 ) -> list[Occurrence]:
     """Approve `occurrences` of `booking` (those still pending), give the booking its
     join information, audit and notify the organizer; `actor` None is the usage policy
@@ -156,6 +224,9 @@ def occurrences_approve(
     occurrences_save(moved)
     if moved:
         join_info_give(booking)
+        if meeting_password:  # the approver's, for a confidential meeting in a manual room
+            booking.meeting_password = meeting_password
+            booking.save(update_fields=["meeting_password", "updated_at"])
         booking_summary_refresh(booking)
         lifecycle.meetings_approved(
             booking=booking, occurrences=moved, attendees=attendees, now=now
@@ -169,6 +240,7 @@ def occurrences_approve(
                 "note": note,
                 "automatic": actor is None,
                 **({"override": override} if override is not None else {}),
+                **({"meeting_password": "set"} if meeting_password else {}),
             },
         )
         notify_on_commit(
@@ -199,12 +271,15 @@ def booking_approve(
     occurrence: Occurrence | None = None,
     note: str = "",
     override_reason: str = "",
+    meeting_password: str = "",
 ) -> Booking:
     """BK-4: approve the pending request (or its pending change), or one occurrence.
     The rules are checked again, as the approvers' page shows them: conflicts (a
     blackout period added since), the room's state and the usage policy in force. When
     one is broken, the approval needs `override_reason` (ApprovalOverrideRequired
-    without it), which is audited and kept, with the problems, as the approval's note."""
+    without it), which is audited and kept, with the problems, as the approval's note.
+    A confidential meeting in a manual room without a password of its own needs
+    `meeting_password`, the room's, from the approver (MeetingPasswordRequired)."""
     _require_decider(actor=actor, booking=booking)
     with transaction.atomic():
         booking = booking_locked(booking)
@@ -218,6 +293,11 @@ def booking_approve(
             problems=_problems_now(booking=booking, occurrences=targets),
             override_reason=override_reason,
         )
+        password = _meeting_password_checked(
+            booking=booking,
+            change=change if targets is None else None,
+            meeting_password=meeting_password,
+        )
         note = _approval_note(note=note, override=override)
         if targets is None:
             change_decide(
@@ -227,10 +307,16 @@ def booking_approve(
                 actor=actor,
                 reason=note,
                 override=override,
+                meeting_password=password,
             )
             return booking
         occurrences_approve(
-            booking=booking, occurrences=targets, actor=actor, note=note, override=override
+            booking=booking,
+            occurrences=targets,
+            actor=actor,
+            note=note,
+            override=override,
+            meeting_password=password,
         )
     return booking
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from bookings import invitations
 from bookings.models import Attendee, Booking, Occurrence, Participant
-from bookings.services import participants
+from bookings.services import participants, remote_meetings
 
 
 def meetings_approved(
@@ -29,6 +29,8 @@ def meetings_approved(
     rows = participants.participants_open(
         booking=booking, occurrences=occurrences, attendees=attendees, now=now
     )
+    # BK-17: a Tencent Meeting or Zoom room's meeting is created by the worker on commit.
+    remote_meetings.remote_meeting_want(booking=booking)
     # BK-10: the invitees' invitations, on commit (or once a remote link has come).
     invitations.invitations_on_approval(booking=booking, occurrences=occurrences, participants=rows)
     return rows
@@ -45,6 +47,9 @@ def meetings_moved(
     rows = participants.participants_move(
         booking=booking, moves=moves, time_moved=time_moved, now=now
     )
+    # BK-17: the provider's meeting moves too (or, in another provider's room, is
+    # cancelled there and created anew).
+    remote_meetings.remote_meeting_want(booking=booking, update=time_moved)
     invitations.invitations_on_move(booking=booking, moves=moves)  # BK-10: the update
     return rows
 
@@ -54,6 +59,8 @@ def meetings_cancelled(
 ) -> None:
     """Approved or pending meetings of `booking` were cancelled."""
     participants.participants_close(occurrences=occurrences, now=now)
+    # BK-17: cancelled at the provider too, whole or one meeting of a series.
+    remote_meetings.remote_meetings_cancel(booking=booking, occurrences=list(occurrences))
     invitations.invitations_on_cancel(booking=booking, occurrences=occurrences)  # BK-10
 
 

@@ -15,7 +15,7 @@ from bookings.models import (
     Occurrence,
     Room,
 )
-from bookings.providers import provider_for
+from bookings.providers import is_remote, provider_for
 from meetingops.db import violated_constraint
 
 S = Occurrence.Status
@@ -79,6 +79,10 @@ def booking_save(booking: Booking) -> None:
 
 def join_info_give(booking: Booking) -> None:
     if booking.join_url or booking.meeting_code:
+        return
+    if is_remote(booking.room.provider):
+        # BK-17: never a call out inside the transaction: the worker brings the link
+        # (bookings.services.remote_meetings, wanted through lifecycle).
         return
     info = provider_for(booking.room.provider).create_meeting(booking)
     booking.join_url, booking.meeting_code, booking.meeting_password = (

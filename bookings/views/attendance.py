@@ -1,16 +1,117 @@
-"""BK-13: signing in to a meeting (the meeting page, the reminder's signed link) and
-the organizer's attendance list."""
+"""BK-13: signing in to a meeting, from the meeting page (and the home page's button
+beside Join) and from the reminder's signed link (`bookings.links`), which works
+without an account. Each is a plain POST that works without JavaScript; the rule
+(the window, the person, a second sign-in) is `bookings.services.attendance`'s.
+
+The link shows its holder that one meeting and only what an invitee may read of it: its
+topic, time, room, organizer and how to join, never the other people invited. A link
+that is not valid (or whose person is no longer invited) is a 404 page, one whose
+meeting has ended a 410 page, both in the site's look."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bookings import links, rules, selectors
+from bookings.models import Occurrence
+from bookings.services.attendance import participant_sign_in
+from meetingops.errors import ApplicationError
 
 
+@login_required
+@require_POST
+def meeting_sign_in(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """POST `occurrence`: the signed-in user signs in to that meeting of the booking;
+    back to the meeting page, or to the home page with `back=home`."""
+    booking = selectors.booking_get_visible(booking_id=booking_id, viewer=request.user)
+    if booking is None:
+        raise Http404(_("There is no such booking, or it is not yours to see."))
+    participant = selectors.participant_for_sign_in(
+        booking=booking, occurrence_id=request.POST.get("occurrence"), user=request.user
+    )
+    if participant is None:
+        raise Http404(_("You are not invited to this meeting."))
+    try:
+        participant = participant_sign_in(participant=participant, actor=request.user, via="page")
+    except ApplicationError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(
+            request,
+            _("You are signed in (%(time)s).")
+            % {"time": timezone.localtime(participant.signed_in_at).strftime("%H:%M")},
+        )
+    if request.POST.get("back") == "home":
+        return redirect("home")
+    return redirect("bookings:meeting", booking_id=booking.pk)
+
+
+def _link_refused(request: HttpRequest, error: ApplicationError) -> HttpResponse:
+    return render(
+        request,
+        "bookings/pages/sign_in_link_refused.html",
+        {"error": error, "expired": isinstance(error, links.LinkExpired)},
+        status=error.status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
-    raise Http404  # the sign-in page lands with BK-13's work
+    """The reminder's one-click sign-in: GET shows the meeting with a Sign in button,
+    POST signs in. No account needed: the link names the person."""
+    try:
+        participant = links.participant_from_token(token, links.SIGN_IN)
+    except (links.LinkInvalid, links.LinkExpired) as error:
+        return _link_refused(request, error)
+    error = None
+    if request.method == "POST":
+        try:
+            participant = participant_sign_in(
+                participant=participant, actor=request.user, via="link"
+            )
+        except ApplicationError as refused:
+            error = refused.detail
+        else:
+            return redirect("bookings:sign_in_link", token=token)
+    occurrence, booking = participant.occurrence, participant.booking
+    opens, closes = rules.sign_in_window(
+        start=occurrence.start, end=occurrence.end, policy=rules.policy_current()
+    )
+    now = timezone.now()
+    approved = occurrence.status == Occurrence.Status.APPROVED
+    return render(
+        request,
+        "bookings/pages/sign_in_link.html",
+        {
+            "participant": participant,
+            "occurrence": occurrence,
+            # SE-5: an invitee reads the meeting's details and, once it is approved,
+            # how to join it; never who else is invited.
+            "topic": booking.topic,
+            "room": booking.room.name,
+            "organizer": booking.organizer.get_full_name(),
+            "join_url": booking.join_url if approved else "",
+            "meeting_code": booking.meeting_code if approved else "",
+            "meeting_password": booking.meeting_password if approved else "",
+            "opens": opens,
+            "is_open": approved and opens <= now < closes,
+            "not_yet": approved and now < opens,
+            "approved": approved,
+            "error": error,
+            "token": token,
+        },
+        status=409 if error else 200,
+    )
 
 
 urlpatterns = [
     path("sign-in/<str:token>/", sign_in_link, name="sign_in_link"),
+    path("meetings/<int:booking_id>/sign-in/", meeting_sign_in, name="meeting_sign_in"),
 ]

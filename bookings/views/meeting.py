@@ -29,6 +29,7 @@ from bookings.forms.meeting import (
 )
 from bookings.models import Booking, Occurrence, Room
 from bookings.permissions import can_change
+from bookings.providers import link_comes_later
 from meetingops.errors import ApplicationError
 from security.calendar_feeds import calendar_feed_get, feed_links
 
@@ -87,6 +88,10 @@ def _page_context(request: HttpRequest, booking: Booking) -> dict:
             for o in parts.occurrences
             if o.status != S.SUPERSEDED and not (o.replaces_id and o.status != S.APPROVED)
         ],
+        # BK-17: approved in a Tencent Meeting or Zoom room, its link not here yet.
+        "link_on_its_way": access.join
+        and link_comes_later(booking)
+        and any(o.status == S.APPROVED for o in parts.occurrences),
     }
     if not access.details:
         # SE-5: "busy", the room and the times, nothing more.
@@ -102,6 +107,10 @@ def _page_context(request: HttpRequest, booking: Booking) -> dict:
         held=_held(parts),
         proposed=_proposed(parts),
         history=selectors.booking_history(booking=booking),
+        # BK-13: the viewer's sign-in, and the attendance list for those who may see it.
+        sign_in=selectors.sign_in_state(
+            booking=booking, occurrences=parts.occurrences, viewer=request.user
+        ),
     )
     return context
 

@@ -26,12 +26,16 @@ HEADINGS = {
     "cancelled": ("Meeting cancelled", "会议已取消"),
     "change_approved": ("Booking change approved", "预约变更已通过"),
     "change_rejected": ("Booking change rejected", "预约变更已驳回"),
+    "no_show": ("No-show", "未签到（爽约）"),
     "invitation": ("Your meeting, with its link", "您的会议及其会议链接"),
     "uninvited": ("No longer invited", "已不再受邀"),
     "updated": ("Meeting updated", "会议已更新"),
 }
 # BK-10: these begin with a line of their own before the meeting's lines.
 WITH_INTRO = ("invitation", "uninvited", "updated")
+# The kinds whose body is the meeting's lines alone; the others say something first
+# (tests/bookings/test_emails_provider_failed.py, WITH_INTRO).
+MEETING_LINES_KINDS = tuple(k for k in HEADINGS if k not in WITH_INTRO)
 # Wednesday 10:00–11:00 in Shanghai (the company's zone), as each reader's zone shows it.
 READERS = {
     "en": ("Europe/Berlin", "2026-12-09 03:00–04:00 (CET)", "Meeting topic: ", "Reason: "),
@@ -93,7 +97,7 @@ def render(booking: Booking, kind: str, to: Recipient, reason: str = REASON):
 
 
 @pytest.mark.parametrize("language", READERS)
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", MEETING_LINES_KINDS)
 def test_each_kind_renders_in_the_readers_language_and_zone(
     organizer, guest_room, approver, invitee, kind, language
 ):
@@ -117,7 +121,7 @@ def test_each_kind_renders_in_the_readers_language_and_zone(
 
 
 @pytest.mark.parametrize(
-    "kind", [k for k in KINDS if k not in (*WITH_INTRO, "approved", "change_approved")]
+    "kind", [k for k in MEETING_LINES_KINDS if k not in ("approved", "change_approved")]
 )
 def test_the_text_body_is_the_lines_of_the_meeting_and_nothing_else(
     organizer, guest_room, approver, invitee, kind
@@ -126,12 +130,17 @@ def test_the_text_body_is_the_lines_of_the_meeting_and_nothing_else(
 
     email = render(booking, kind, reader(invitee), reason="")
 
-    assert email.text == (
+    lines = (
         "Meeting topic: Quarterly review\n"
         "Online meeting room: Tencent Guests\n"
         "Organizer: Olga Organizer\n"
         "  2026-12-09 03:00–04:00 (CET)"
     )
+    # BK-13: a no-show's email says, after the meeting, what happened and why.
+    after = {"no_show": "\n\nYour meeting was recorded as a no-show: you had not signed in"}
+    assert email.text.startswith(lines + after.get(kind, ""))
+    if kind not in after:
+        assert email.text == lines
 
 
 # -- the reason and the link -------------------------------------------------------------

@@ -458,8 +458,9 @@ def test_the_page_asks_a_bounded_number_of_queries(
     client = signed_in(client, organizer)
     client.get(url(series))  # the session and the permission caches, once
 
-    # 11, and one for the reader's calendar feed (BK-10, the Calendar section).
-    with django_assert_max_num_queries(12):
+    # BK-13's sign-in part: the policy (its window) and the attendance list, two; BK-10:
+    # the reader's calendar feed (the Calendar section), one.
+    with django_assert_max_num_queries(14):
         response = client.get(url(series))
 
     assert response.status_code == 200

@@ -132,3 +132,17 @@ def test_an_invitees_pages_and_the_error_pages_pass_axe(page: Page, sign_in, wor
     _sweep(page, refused, who="invitee", language=page_locale, expect_status=response.status)
     assert response.status in (403, 404)
     _sweep(page, ["/no-such-page/"], who="invitee", language=page_locale, expect_status=404)
+
+
+@pytest.mark.parametrize("page_locale", ["en-US", "zh-CN"])
+def test_a_guests_sign_in_link_and_its_refusal_pass_axe(page: Page, world, page_locale):
+    """BK-13: the reminder's sign-in link, opened by a guest with no account, and a link
+    that is not valid (its 404 page)."""
+    from bookings import links
+    from bookings.models import Participant
+
+    first = world["series"].occurrences.order_by("start").first()
+    guest = Participant.objects.get(occurrence=first, email="gina@partner.example")
+    path = links.sign_in_url(guest).removeprefix(links.absolute(""))
+    _sweep(page, [path], who="guest", language=page_locale)
+    _sweep(page, ["/sign-in/not-a-link/"], who="guest", language=page_locale, expect_status=404)
