@@ -96,7 +96,7 @@ def digest_email(digest: AnswerDigest, *, now: dt.datetime) -> int:
     if not meetings or not booking.organizer.is_active:
         return 0
     shown = meetings[:MEETINGS_SHOWN]
-    to = notifications.person_recipient(booking.organizer)
+    to = notifications.recipient_for(booking.organizer)
     email = notifications.email_render(
         booking=booking,
         kind=KIND,

@@ -32,10 +32,11 @@ of viewer:
 
 Every door asks this module rather than restating the rule: the pages, the API, the
 admin (the queue, and the audit log's pages, which hide a confidential meeting's events
-from a reader who may not see it), the emails, and the calendar feeds, exports and
-reports still to come. A new page that lists bookings starts from
-`booking_list_visible_to(viewer)` and annotates `details_visible_expression(viewer)`,
-or filters with `details_visible_q(viewer)`; one that shows a single booking asks
+from a reader who may not see it), the emails and their calendar entries, the calendar
+feeds (`email_reveals` with kind "feed"), and the exports and reports still to come.
+A new page that lists bookings starts from `booking_list_visible_to(viewer)` and
+annotates `details_visible_expression(viewer)`, or filters with
+`details_visible_q(viewer)`; one that shows a single booking asks
 `can_see_details` or, with the booking fetched by the selectors, `booking_access`.
 `bookings.permissions` keeps who may *do* what (approve, change, cancel).
 """
@@ -281,16 +282,23 @@ def sees_answers(*, viewer, booking: Booking) -> bool:
 
 @dataclass(frozen=True)
 class EmailReveals:
-    """What one recipient's email may show of the meeting."""
+    """What one recipient's email (or calendar entry) may show of the meeting."""
 
     details: bool  # the topic (SE-5's details)
     reason: bool  # the decision's or the cancellation's reason, when there is one
-    join_link: bool  # the meeting link, when the meeting has one
+    join_link: bool  # the meeting link, its meeting ID and password, when it has them
+    colleague_emails: bool = False  # the colleagues invited, in a calendar entry
+    guest_emails: bool = False  # the external guests invited: the organizer only
 
 
-# The kinds whose email confirms a slot the organizer will use: it carries the link
-# (a moved meeting may have a new one, in another room).
-_KINDS_WITH_LINK = frozenset({"approved", "change_approved"})
+# The kinds whose email confirms a slot its reader will use: it carries the link, the
+# meeting ID and the password (a moved meeting may have a new one, in another room).
+# "invitation" is an invitee's (BK-10), "feed" a person's calendar feed.
+_KINDS_WITH_LINK = frozenset({"approved", "change_approved", "invitation", "updated", "feed"})
+# A calendar feed is fetched by the reader's calendar service (Google, Outlook.com,
+# iCloud), outside the company, by whoever holds its address: a confidential meeting
+# shows there only as a taken slot.
+_LEAVES_THE_COMPANY = frozenset({"feed"})
 
 
 def email_reveals(
@@ -302,8 +310,9 @@ def email_reveals(
     oversees: bool = False,
     is_external_guest: bool = False,
 ) -> EmailReveals:
-    """SE-5 for email: what a recipient may read of a meeting in a `kind` email
-    (bookings.notifications' kinds), from the recipient's facts.
+    """SE-5 for email and calendar entries: what a recipient may read of a meeting in a
+    `kind` email (bookings.notifications' kinds) or calendar feed ("feed"), from the
+    recipient's facts.
 
     `is_invitee`: an active invitee, a colleague or an external guest. `oversees`: the
     recipient oversees bookings (`oversees_bookings`; the Approvers role does, an
@@ -313,23 +322,31 @@ def email_reveals(
     - The details are for whoever SE-5 lets see them; anyone else told of a
       confidential meeting (an approver by their own permission, say) reads that a
       confidential meeting is concerned, with its room and times, as the week shows a
-      taken slot.
+      taken slot. A calendar feed leaves the company: no confidential details there.
     - A cancellation's or a decision's reason is for everyone told of it who may read
       the details, except an approver's note on a change (`change_approved`), which is
       addressed to the organizer who asked, not to the people invited (who may be
       external guests).
-    - The meeting link is the organizer's, once the meeting is approved or its change
-      is. Invitees get the link, with the password, in their invitation (BK-10)."""
+    - The join information (link, meeting ID, password; SE-5: the password for the
+      invitees only) is for the meeting's own people, the organizer and its invitees,
+      in the emails that confirm a slot (the decision, an approved change, the
+      invitation) and in their feed.
+    - In a calendar entry's attendees, the colleagues' addresses are for the meeting's
+      own people at the company; the external guests' addresses for the organizer
+      alone (000 §3.2.2: no guest sees another's)."""
     details = sees_details(
         confidential=confidential,
         is_organizer=is_organizer,
         oversees=oversees,
         is_invited=is_invitee or is_external_guest,
-    )
+    ) and not (confidential and kind in _LEAVES_THE_COMPANY)
+    own = is_organizer or is_invitee or is_external_guest
     return EmailReveals(
         details=details,
         reason=details and (is_organizer or kind != "change_approved"),
-        join_link=details and is_organizer and kind in _KINDS_WITH_LINK,
+        join_link=details and own and kind in _KINDS_WITH_LINK,
+        colleague_emails=details and own and not is_external_guest,
+        guest_emails=details and is_organizer,
     )
 
 

@@ -29,7 +29,15 @@ REMINDERS_SPREAD_OVER = 200
     max_retries=5,
 )
 def booking_notify_task(
-    self, *, booking_id: int, kind: str, occurrence_ids=(), reason: str = "", moved: bool = True
+    self,
+    *,
+    booking_id: int,
+    kind: str,
+    occurrence_ids=(),
+    reason: str = "",
+    moved: bool = True,
+    emails=(),
+    organizer: bool = False,
 ) -> int:
     # The task id names the notification: Celery's retry re-sends the message with the
     # same id (Task.retry → signature_from_request), and an acks_late redelivery is the
@@ -43,6 +51,8 @@ def booking_notify_task(
         reason=reason,
         key=self.request.id,
         moved=moved,
+        emails=emails,
+        organizer=organizer,
     )
 
 

@@ -1,6 +1,6 @@
 """The employees' pages, each family's routes kept beside its views."""
 
-from bookings.views import answers, attendance, book, calendar, meeting, mine
+from bookings.views import answers, attendance, book, calendar, feed, meeting, mine
 
 app_name = "bookings"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *meeting.urlpatterns,
     *answers.urlpatterns,
     *attendance.urlpatterns,
+    *feed.urlpatterns,
 ]

@@ -43,6 +43,8 @@ ACTION_LABELS = {
     "bookingsuspension.lifted": _("Booking suspension lifted"),
     "apitoken.created": _("API token created"),
     "apitoken.revoked": _("API token revoked"),
+    "calendarfeed.created": _("Calendar feed address made"),
+    "calendarfeed.revoked": _("Calendar feed address revoked"),
     "department.created": _("Department created"),
     "department.changed": _("Department changed"),
     "user.created": _("User created"),

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from meetingops.admin_display import YesNoColumnsMixin
 from meetingops.errors import ApplicationError
 from oversight.admin_mixins import ServiceAdminMixin
-from security.models import ApiToken, Department, User
+from security.calendar_feeds import calendar_feed_revoke
+from security.models import ApiToken, CalendarFeed, Department, User
 from security.roles import role_label
 from security.services import (
     DEPARTMENT_FIELDS,
@@ -276,4 +277,43 @@ class ApiTokenAdmin(admin.ModelAdmin):
             ngettext("Revoked %(count)d API token.", "Revoked %(count)d API tokens.", revoked)
             % {"count": revoked},
             level=messages.SUCCESS,
+        )
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """BK-10: IT sees who has a calendar feed and may stop one (a leaked address). Made
+    by their owners only; never deleted; the address itself is not shown here."""
+
+    list_display = ("user", "created_at", "changed_at", "revoked_at")
+    list_filter = (ApiTokenStatusFilter,)
+    list_select_related = ("user",)
+    search_fields = ("user__email", "user__name")
+    search_help_text = _("Search by the owner's name or email.")
+    fields = ("user", "created_at", "changed_at", "revoked_at")
+    readonly_fields = fields
+    actions = ("revoke_selected",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm("security.change_calendarfeed")
+
+    @admin.action(permissions=["revoke"], description=_("Stop the selected calendar feeds"))
+    def revoke_selected(self, request, queryset) -> None:
+        stopped = 0
+        for feed in queryset.filter(revoked_at__isnull=True).select_related("user"):
+            calendar_feed_revoke(user=feed.user, actor=request.user)
+            stopped += 1
+        self.message_user(
+            request,
+            ngettext("%(n)s calendar feed stopped.", "%(n)s calendar feeds stopped.", stopped)
+            % {"n": stopped},
         )

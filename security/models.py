@@ -205,3 +205,39 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class CalendarFeed(models.Model):
+    """BK-10: a person's calendar feed, a secret address their calendar (Outlook, Google,
+    Apple) subscribes to. The address's secret is not stored: it is an HMAC of the row's
+    id under the site's SECRET_KEY (`security.calendar_feeds`), so the owner can be shown
+    it again on every visit (a subscription is set up once per device) while a copy of
+    the database alone opens no one's calendar. Revoked, never deleted; a new one
+    revokes the old. `etag` and `changed_at` remember the last content served, so that a
+    poll that finds nothing new is answered 304 with an honest Last-Modified."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="calendar_feeds",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    etag = models.CharField(_("content tag"), max_length=64, blank=True, editable=False)
+    changed_at = models.DateTimeField(_("content changed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="calendar_feed_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"

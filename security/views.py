@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from meetingops.errors import ApplicationError
-from security import selectors, services, tokens
+from security import calendar_feeds, selectors, services, tokens
 from security.forms import ApiTokenCreateForm, ProfileForm
 from security.models import ApiToken
 
@@ -93,7 +94,9 @@ def profile(request: HttpRequest) -> HttpResponse:
     "as my browser asks" forgets the switch's choice. Bad input: the form again, with
     what was typed and each error under its field, and nothing saved."""
     if request.method == "GET":
-        return render(request, PROFILE_TEMPLATE, {"form": ProfileForm(user=request.user)})
+        return render(
+            request, PROFILE_TEMPLATE, _profile_context(request, ProfileForm(user=request.user))
+        )
     form = ProfileForm(request.POST, user=request.user)
     if form.is_valid():
         data = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
@@ -103,7 +106,31 @@ def profile(request: HttpRequest) -> HttpResponse:
             form.add_application_error(error)
         else:
             return _profile_saved(request, language=user.language)
-    return render(request, PROFILE_TEMPLATE, {"form": form}, status=400)
+    return render(request, PROFILE_TEMPLATE, _profile_context(request, form), status=400)
+
+
+def _profile_context(request: HttpRequest, form: ProfileForm) -> dict:
+    feed = calendar_feeds.calendar_feed_get(user=request.user)
+    return {"form": form, "calendar_feed": calendar_feeds.feed_links(feed)}
+
+
+@never_cache
+@login_required
+@require_http_methods(["POST"])
+def calendar_feed_renew(request: HttpRequest) -> HttpResponse:
+    """BK-10: a new address for my calendar feed; the old one stops working. Back to
+    the page the button was on (the profile, My meetings)."""
+    calendar_feeds.calendar_feed_renew(user=request.user)
+    messages.success(
+        request,
+        _("Your calendar has a new address. Subscribe to it again where you used the old one."),
+    )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect("security:profile")
+    return redirect(target)
 
 
 def _profile_saved(request: HttpRequest, *, language: str) -> HttpResponse:

@@ -3,9 +3,8 @@ deleted: a removed invitee's row is turned off (`Attendee.is_active`), so the re
 who was invited stays, and inviting them again turns it back on. A removed invitee no
 longer sees a confidential meeting (`bookings.secrecy`).
 
-Invitations (the email with the link and the .ics) come with BK-10: no email kind of
-`bookings.notifications` tells a person they were added or removed, so none is sent
-here."""
+BK-10: someone added to an approved meeting gets its invitation alone, someone removed
+its CANCEL alone; `lifecycle` queues them (`bookings.invitations`)."""
 
 from __future__ import annotations
 

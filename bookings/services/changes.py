@@ -114,6 +114,8 @@ def booking_change(*, booking: Booking, actor: User, **changes: Any) -> Booking:
                 }
             },
         )
+        if plain:
+            lifecycle.details_changed(booking=booking, fields=list(plain))  # BK-10
         if material:
             notify_on_commit("changed", booking)
     return booking

@@ -33,6 +33,7 @@ from bookings.models import Booking, Occurrence, Participant, Room
 from bookings.permissions import can_change
 from bookings.providers import link_comes_later
 from meetingops.errors import ApplicationError
+from security.calendar_feeds import calendar_feed_get, feed_links
 
 S = Occurrence.Status
 
@@ -173,6 +174,8 @@ def meeting(request: HttpRequest, booking_id: int) -> HttpResponse:
     context = _page_context(request, booking)
     if context["access"].details and context["can_manage"]:
         context["attendees_form"] = AttendeesAddForm()
+    if context["access"].join:  # BK-10: the Calendar section (meeting_calendar.html)
+        context["calendar_feed"] = feed_links(calendar_feed_get(user=request.user))
     return render(request, "bookings/pages/meeting.html", context)
 
 

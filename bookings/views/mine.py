@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from bookings import selectors
 from bookings.forms.mine import MineFilterForm
+from security.calendar_feeds import calendar_feed_get, feed_links
 
 PAGE_SIZE = 20
 TAB_LABELS = {
@@ -43,6 +44,8 @@ def mine(request: HttpRequest) -> HttpResponse:
         "tabs": [(name, TAB_LABELS[name]) for name in selectors.MINE_TABS],
         "page": page,
         "query": query,
+        # BK-10: my meetings in my own calendar, by its feed's address.
+        "calendar_feed": feed_links(calendar_feed_get(user=request.user)),
     }
     return render(request, "bookings/pages/mine.html", context)
 

@@ -24,3 +24,11 @@ class ApiTokenCreateOutputSerializer(ApiTokenOutputSerializer):
     secret = serializers.CharField(
         help_text="Shown this once: send it as `Authorization: Bearer <secret>`."
     )
+
+
+class CalendarFeedOutputSerializer(serializers.Serializer):
+    """BK-10: my calendar feed's addresses (empty while I have none)."""
+
+    active = serializers.BooleanField()
+    https = serializers.CharField(help_text="For Outlook and Google (subscribe from URL).")
+    webcal = serializers.CharField(help_text="The same, as webcal:// (Apple, Outlook).")

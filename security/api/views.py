@@ -14,11 +14,12 @@ from rest_framework.views import APIView
 
 from meetingops.api import error_responses
 from meetingops.errors import NotFoundError
-from security import selectors, tokens
+from security import calendar_feeds, selectors, tokens
 from security.api.serializers import (
     ApiTokenCreateInputSerializer,
     ApiTokenCreateOutputSerializer,
     ApiTokenOutputSerializer,
+    CalendarFeedOutputSerializer,
 )
 
 
@@ -82,3 +83,47 @@ class ApiTokenRevokeApi(APIView):
             raise NotFoundError(_("You have no such API token."))
         token = tokens.api_token_revoke(token=token, actor=request.user)
         return Response(ApiTokenOutputSerializer(token).data)
+
+
+def _feed_data(feed) -> dict:
+    links = calendar_feeds.feed_links(feed)
+    return {
+        "active": links is not None,
+        "https": links.https if links else "",
+        "webcal": links.webcal if links else "",
+    }
+
+
+class CalendarFeedApi(APIView):
+    """BK-10: GET my calendar feed's addresses; POST a new one (the old stops working);
+    DELETE stops it. Changing it takes a session, as tokens do."""
+
+    permission_classes = [IsAuthenticated, ChangesNeedSession]
+
+    @extend_schema(
+        operation_id="me_calendar_feed",
+        responses={200: CalendarFeedOutputSerializer, **error_responses(401, 403)},
+    )
+    def get(self, request):
+        feed = calendar_feeds.calendar_feed_get(user=request.user)
+        return Response(CalendarFeedOutputSerializer(_feed_data(feed)).data)
+
+    @extend_schema(
+        operation_id="me_calendar_feed_renew",
+        request=None,
+        responses={201: CalendarFeedOutputSerializer, **error_responses(401, 403)},
+    )
+    def post(self, request):
+        feed = calendar_feeds.calendar_feed_renew(user=request.user)
+        return Response(
+            CalendarFeedOutputSerializer(_feed_data(feed)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        operation_id="me_calendar_feed_stop",
+        request=None,
+        responses={200: CalendarFeedOutputSerializer, **error_responses(401, 403)},
+    )
+    def delete(self, request):
+        calendar_feeds.calendar_feed_revoke(user=request.user)
+        return Response(CalendarFeedOutputSerializer(_feed_data(None)).data)

@@ -459,8 +459,9 @@ def test_the_page_asks_a_bounded_number_of_queries(
     client.get(url(series))  # the session and the permission caches, once
 
     # BK-11's who comes is one query; BK-13's sign-in part (the policy, its window, and
-    # the attendance list) two.
-    with django_assert_max_num_queries(14):
+    # the attendance list) two; BK-10: the reader's calendar feed (the Calendar section),
+    # one.
+    with django_assert_max_num_queries(15):
         response = client.get(url(series))
 
     assert response.status_code == 200

@@ -238,7 +238,7 @@ RECIPIENTS = {
 @pytest.mark.parametrize("confidential", [False, True])
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("recipient", RECIPIENTS)
-def test_an_email_shows_the_reason_to_all_told_but_a_change_note_and_the_link_to_the_organizer(
+def test_an_email_shows_the_reason_to_all_told_but_a_change_note_and_the_link_to_its_people(
     recipient, kind, confidential
 ):
     facts = {"is_organizer": False, **RECIPIENTS[recipient]}
@@ -248,8 +248,10 @@ def test_an_email_shows_the_reason_to_all_told_but_a_change_note_and_the_link_to
     assert reveals.details is True  # each of these may read the meeting
     assert reveals.reason is (recipient == "organizer" or kind != "change_approved")
     assert reveals.join_link is (
-        recipient == "organizer" and kind in ("approved", "change_approved")
+        recipient != "approver" and kind in ("approved", "change_approved", "invitation", "updated")
     )
+    assert reveals.colleague_emails is (recipient in ("organizer", "invitee"))
+    assert reveals.guest_emails is (recipient == "organizer")
 
 
 def test_an_email_to_someone_who_may_not_see_a_confidential_meeting_reveals_nothing():
@@ -257,4 +259,7 @@ def test_an_email_to_someone_who_may_not_see_a_confidential_meeting_reveals_noth
     told = secrecy.email_reveals(kind="cancelled", confidential=False, is_organizer=False)
 
     assert reveals == secrecy.EmailReveals(details=False, reason=False, join_link=False)
+    assert secrecy.email_reveals(
+        kind="feed", confidential=True, is_organizer=True
+    ) == secrecy.EmailReveals(details=False, reason=False, join_link=False)
     assert told == secrecy.EmailReveals(details=True, reason=True, join_link=False)

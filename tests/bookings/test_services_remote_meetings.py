@@ -187,8 +187,12 @@ def test_transient_failures_are_retried_with_backoff_each_attempt_recorded(
     row = the_row(booking)
     assert (row.state, row.attempts, row.last_error) == (St.CREATED, 3, "")
     assert booking.join_url.endswith("/t1")
-    # Nobody is bothered by a failure that mended itself: only the approval's own email.
-    assert [m.subject for m in mail.outbox] == ["[MeetingOps] Booking confirmed: Quarterly review"]
+    # Nobody is bothered by a failure that mended itself: only the approval's own email,
+    # then the calendar entry with the link once it came (BK-10).
+    assert [m.subject for m in mail.outbox] == [
+        "[MeetingOps] Booking confirmed: Quarterly review",
+        "[MeetingOps] Your meeting, with its link: Quarterly review",
+    ]
 
 
 def test_a_transient_failure_records_the_attempt_and_the_next_one(

@@ -341,3 +341,18 @@ def test_no_hidden_join_link_for_a_meeting_still_pending(client):
     assert 'class="status status-pending"' in html  # the meeting is listed
     assert "join-later" not in html
     assert "data-join-opens" not in html
+
+
+def test_an_invitation_and_a_removal_read_as_their_own_notices(client):
+    me = UserFactory()
+    first = BookingFactory(topic="Plan A")
+    second = BookingFactory(topic="Plan B", start=next_wednesday_at("14:00"))
+    for booking in (first, second):
+        booking.attendees.create(user=me)
+    _notice(first, me, "invitation")
+    _notice(second, me, "uninvited")
+
+    html = home(client, me)
+
+    assert "Invitation: Plan A" in html
+    assert "No longer invited: Plan B" in html

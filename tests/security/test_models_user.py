@@ -106,6 +106,7 @@ GRANTING_MIGRATIONS = (
     ("security.migrations.0004_api_token_roles", "API_TOKEN_ROLE_PERMISSIONS"),
     ("bookings.migrations.0009_notification_delivery_roles", "NOTIFICATION_ROLE_PERMISSIONS"),
     ("bookings.migrations.0019_remote_provider_accounts", "REMOTE_ROLE_PERMISSIONS"),
+    ("security.migrations.0005_ics_calendar_feed", "CALENDAR_FEED_ROLE_PERMISSIONS"),
 )
 
 
