@@ -17,6 +17,7 @@ import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection, connections
+from django.utils import translation
 from django_celery_beat.models import PeriodicTask
 
 from bookings import reminders, secrecy, services
@@ -120,9 +121,12 @@ def test_a_colleague_reads_it_in_their_language_and_time_zone(approved):
 
 
 def test_the_lead_time_is_said_in_minutes_hours_or_days():
-    assert reminders._lead_text(15) == "in 15 minutes"
-    assert reminders._lead_text(120) == "in 2 hours"
-    assert reminders._lead_text(2880) == "in 2 days"
+    with translation.override("en"):
+        assert reminders._lead_text(15) == "in 15 minutes"
+        assert reminders._lead_text(120) == "in 2 hours"
+        assert reminders._lead_text(2880) == "in 2 days"
+    with translation.override("zh-hans"):
+        assert reminders._lead_text(15) == "15 分钟后"
 
 
 def test_a_second_run_and_a_task_delivered_twice_send_nothing_again(approved, eager_tasks):

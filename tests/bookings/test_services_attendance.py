@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import translation
 
 from bookings import conflicts, selectors, services
 from bookings.models import (
@@ -115,7 +116,11 @@ def _meeting(booking) -> Occurrence:
 
 def test_sign_in_opens_fifteen_minutes_before_the_start_and_says_when(approved, colleague):
     row = _row(approved, colleague.email)
-    with time_machine.travel(at(2, "16:44"), tick=False), pytest.raises(SignInClosed) as error:
+    with (
+        translation.override("en"),
+        time_machine.travel(at(2, "16:44"), tick=False),
+        pytest.raises(SignInClosed) as error,
+    ):
         participant_sign_in(participant=row, actor=colleague, via="page")
 
     assert error.value.code == "sign_in_not_open"

@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from bookings import services
 from bookings.models import Booking, Reminder
@@ -53,7 +54,7 @@ def test_lead_times_are_stored_largest_first_each_once(typed, stored):
     ],
 )
 def test_lead_times_that_are_not_whole_minutes_within_a_week_are_refused(typed, says):
-    with pytest.raises(BookingInputError) as refused:
+    with translation.override("en"), pytest.raises(BookingInputError) as refused:
         clean_reminder_leads(typed)
     assert refused.value.code == "reminder_leads_invalid"
     assert says in refused.value.detail

@@ -138,7 +138,9 @@ def test_a_digest_whose_mark_was_lost_is_not_mailed_again(meeting):
     assert AnswerDigest.objects.get().sent_at is not None
 
 
-def test_an_answer_after_the_digest_waits_for_the_next_window(meeting):
+def test_an_answer_after_the_digest_waits_for_the_next_window(meeting, organizer):
+    organizer.language = "en"
+    organizer.save()
     answer_all(meeting)
     digests.answer_digests_send(now=DUE)
 

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
+from django.utils import translation
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from bookings import services
@@ -43,7 +44,8 @@ def test_the_migration_schedules_the_job_every_minute_with_its_label():
     assert (task.task, task.enabled) == (TASK, True)
     assert (task.crontab.minute, task.crontab.hour) == ("*", "*")
     assert TASK in app.tasks
-    assert job_label(NAME) == "No-shows, completed meetings and attendance, every minute"
+    with translation.override("en"):
+        assert job_label(NAME) == "No-shows, completed meetings and attendance, every minute"
 
 
 @pytest.mark.django_db
