@@ -63,6 +63,19 @@ JOB_LABELS = {
 }
 
 
+def job_upsert(apps, *, name: str, task: str, every_minutes: int) -> None:
+    """A data migration's scheduled job, found by its name: created every `every_minutes`
+    minutes when missing; when a job of that name exists, only its task is brought up
+    to date (a renamed task keeps running), and its schedule and whether it is enabled
+    stay as IT set them in admin. `apps`: the migration's historical models."""
+    interval_model = apps.get_model("django_celery_beat", "IntervalSchedule")
+    task_model = apps.get_model("django_celery_beat", "PeriodicTask")
+    if task_model.objects.filter(name=name).update(task=task):
+        return
+    every, _ = interval_model.objects.get_or_create(every=every_minutes, period="minutes")
+    task_model.objects.create(name=name, task=task, interval=every, enabled=True)
+
+
 def job_label(name: str) -> str:
     label = JOB_LABELS.get(name)
     return str(label) if label is not None else name

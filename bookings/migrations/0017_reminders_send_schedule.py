@@ -4,21 +4,14 @@ task keeps running) and IT's edits of its schedule and its switch are kept."""
 
 from django.db import migrations
 
+from meetingops.schedules import job_upsert
+
 NAME = "bookings: send the reminders due, every minute"
 TASK = "bookings.tasks.reminders_send"
 
 
 def schedule(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    existing = PeriodicTask.objects.filter(name=NAME).first()
-    if existing is not None:
-        if existing.task != TASK:
-            existing.task = TASK
-            existing.save(update_fields=["task"])
-        return
-    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.create(name=NAME, task=TASK, interval=every_minute, enabled=True)
+    job_upsert(apps, name=NAME, task=TASK, every_minutes=1)
 
 
 class Migration(migrations.Migration):

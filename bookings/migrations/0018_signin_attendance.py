@@ -10,20 +10,14 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from meetingops.schedules import job_upsert
+
 NAME = "bookings: no-shows, completed meetings and attendance, every minute"
 TASK = "bookings.tasks.meetings_close_due"
 
 
 def schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if PeriodicTask.objects.filter(name=NAME).update(task=TASK):
-        return
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="*", hour="*", day_of_week="*", day_of_month="*", month_of_year="*",
-        timezone=settings.TIME_ZONE,
-    )  # fmt: skip
-    PeriodicTask.objects.create(name=NAME, task=TASK, crontab=crontab, enabled=True)
+    job_upsert(apps, name=NAME, task=TASK, every_minutes=1)
 
 
 class Migration(migrations.Migration):

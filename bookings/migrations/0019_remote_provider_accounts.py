@@ -4,11 +4,13 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
+from meetingops.schedules import job_upsert
+
 from security.roles import IT, grant_role_permissions
 
 # BK-17: a sweep for providers' meetings whose retry is due, in case a retry's message
 # was lost (a broker restarted): the tasks retry themselves, this only catches up.
-# Created by name if missing, never overwritten (IT's to edit in admin afterwards).
+# Upserted by name (meetingops.schedules.job_upsert): IT's to edit in admin afterwards.
 SWEEP = "bookings: retry providers' meetings that are due"
 
 
@@ -23,14 +25,7 @@ def grant(apps, schema_editor):
 
 
 def schedule(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if PeriodicTask.objects.filter(name=SWEEP).exists():
-        return
-    every, _ = IntervalSchedule.objects.get_or_create(every=5, period="minutes")
-    PeriodicTask.objects.create(
-        name=SWEEP, task="bookings.tasks.provider_meetings_due", interval=every, enabled=True
-    )
+    job_upsert(apps, name=SWEEP, task="bookings.tasks.provider_meetings_due", every_minutes=5)
 
 
 class Migration(migrations.Migration):

@@ -5,23 +5,14 @@ edit in admin afterwards."""
 import django.db.models.deletion
 from django.db import migrations, models
 
+from meetingops.schedules import job_upsert
+
 NAME = "bookings: send the organizers' digests of answers, every minute"
 TASK = "bookings.tasks.answer_digests_send"
 
 
 def schedule(apps, schema_editor):
-    """Upserted by name: created when missing; when a job of that name exists its task
-    is set (a renamed task keeps running) and IT's edits of its schedule are kept."""
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    existing = PeriodicTask.objects.filter(name=NAME).first()
-    if existing is not None:
-        if existing.task != TASK:
-            existing.task = TASK
-            existing.save(update_fields=["task"])
-        return
-    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.create(name=NAME, task=TASK, interval=every_minute, enabled=True)
+    job_upsert(apps, name=NAME, task=TASK, every_minutes=1)
 
 
 class Migration(migrations.Migration):

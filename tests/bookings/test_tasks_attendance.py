@@ -11,7 +11,7 @@ import time_machine
 from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 from django.utils import translation
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from bookings import services
 from bookings.models import AttendanceReport, Occurrence, Participant
@@ -40,9 +40,9 @@ def _migration():
 
 @pytest.mark.django_db
 def test_the_migration_schedules_the_job_every_minute_with_its_label():
-    task = PeriodicTask.objects.select_related("crontab").get(name=NAME)
+    task = PeriodicTask.objects.select_related("interval").get(name=NAME)
     assert (task.task, task.enabled) == (TASK, True)
-    assert (task.crontab.minute, task.crontab.hour) == ("*", "*")
+    assert (task.interval.every, task.interval.period) == (1, "minutes")
     assert TASK in app.tasks
     with translation.override("en"):
         assert job_label(NAME) == "No-shows, completed meetings and attendance, every minute"
@@ -53,14 +53,14 @@ def test_the_migration_upserts_by_name_and_keeps_what_it_edited_in_admin():
     from django.apps import apps
 
     task = PeriodicTask.objects.get(name=NAME)
-    every_five = CrontabSchedule.objects.create(minute="*/5")
+    every_five, _ = IntervalSchedule.objects.get_or_create(every=5, period="minutes")
     PeriodicTask.objects.filter(pk=task.pk).update(
-        task="bookings.tasks.old_name", enabled=False, crontab=every_five
+        task="bookings.tasks.old_name", enabled=False, interval=every_five
     )
     _migration().operations[-1].code(apps, None)
 
     again = PeriodicTask.objects.get(name=NAME)
-    assert (again.pk, again.task, again.enabled, again.crontab_id) == (
+    assert (again.pk, again.task, again.enabled, again.interval_id) == (
         task.pk,
         TASK,
         False,
