@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from email import message_from_bytes
+from email.header import decode_header, make_header
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -99,7 +100,9 @@ def test_a_real_worker_sends_each_due_reminder_once(tmp_path):
         if part.strip()
     ]
     assert sorted(m["To"] for m in emails) == ["colleague@example.com", "organizer@example.com"]
-    assert all(m["Subject"].startswith("[MeetingOps] ") for m in emails)
+    # A subject in Chinese (the company's language, the default) is encoded in the header.
+    subjects = [str(make_header(decode_header(m["Subject"]))) for m in emails]
+    assert all(s.startswith("[MeetingOps] ") for s in subjects), subjects
     assert len({m["Message-ID"] for m in emails}) == 2
     assert not Reminder.objects.filter(lead_minutes=15, sent_at__isnull=False).exists()
     # The worker left its heartbeat for the watchdog as it started.
