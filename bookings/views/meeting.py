@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -75,7 +76,9 @@ def _proposed(parts: selectors.BookingParts) -> list[Occurrence]:
 def _slot_label(o: Occurrence) -> str:
     """A meeting's time in the viewer's zone, for a choice: "Wed 2026-12-09 10:00–11:00"."""
     start, end = timezone.localtime(o.start), timezone.localtime(o.end)
-    return f"{start:%a %Y-%m-%d %H:%M}–{end:%H:%M}"
+    # Django's date format names the weekday in the active language (周三), as the page's
+    # other times do (meeting_slot.html); strftime's %a would stay English.
+    return f"{date_format(start, 'D Y-m-d H:i')}–{date_format(end, 'H:i')}"
 
 
 # The meetings whose participants' answers the organizer may look at: those approved,

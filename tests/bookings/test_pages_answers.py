@@ -230,3 +230,22 @@ def test_home_shows_my_answer_and_where_to_give_it(client, meeting, invitee, org
     assert 'data-testid="home-answer"' not in text(
         signed_in(client, organizer).get(reverse("home"))
     )
+
+
+def test_the_choice_of_meetings_names_their_weekday_in_the_readers_language(
+    client, organizer, invitee, approver, policy
+):
+    series = book(
+        organizer,
+        RoomFactory(capacity=20),
+        attendee_users=[invitee],
+        recurrence_rule={"freq": "weekly", "count": 2},
+    )
+    services.booking_approve(booking=series, actor=approver)
+
+    chinese = signed_in(client, organizer, language="zh-hans").get(page_url(series))
+
+    options = re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", chinese.content.decode())
+    assert "周三 2026-12-09 10:00–11:00" in options
+    assert "周三 2026-12-16 10:00–11:00" in options
+    assert not [o for o in options if "Wed" in o]
