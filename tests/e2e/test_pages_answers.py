@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from bookings import links
 from bookings.models import Participant
+from tests.e2e.conftest import screenshot
 from tests.e2e.steps import LANGUAGES, signed_in_without_javascript, words
 from tests.factories import BookingFactory, RoomFactory, UserFactory
 
@@ -108,6 +109,7 @@ def test_a_guest_declines_with_the_one_click_link(page: Page, assert_accessible,
     decline = page.get_by_label(words(language, "Decline: leave request, with a reason"))
     expect(decline).to_be_checked()
     assert_accessible(f"the guest's answer page ({page_locale})")
+    screenshot(page, f"answer-link-{page_locale[:2]}-desktop")
     gina.refresh_from_db()
     assert gina.response == "needs_action"  # opening the link changed nothing
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from bookings import links
 from bookings.models import Booking, Occurrence, Participant
-from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.conftest import TIMEOUT_MS, screenshot
 from tests.factories import BookingFactory, RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -88,6 +88,7 @@ def test_a_guest_signs_in_from_the_reminders_link_without_an_account_or_javascri
     expect(page.get_by_role("heading", level=1)).to_have_text("Quarterly review")
     expect(page.get_by_text("Signing in as gina@partner.example.")).to_be_visible()
     assert_accessible("the reminder's sign-in link")
+    screenshot(page, "sign-in-link-en-desktop")
 
     context = browser.new_context(
         java_script_enabled=False, locale="en-US", base_url=live_server.url
