@@ -17,10 +17,11 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bookings import links, rules, selectors
-from bookings.models import Occurrence
+from bookings import links, rules, secrecy, selectors
+from bookings.models import Occurrence, Participant
 from bookings.services.attendance import participant_sign_in
 from meetingops.errors import ApplicationError
 
@@ -37,7 +38,7 @@ def meeting_sign_in(request: HttpRequest, booking_id: int) -> HttpResponse:
         booking=booking, occurrence_id=request.POST.get("occurrence"), user=request.user
     )
     if participant is None:
-        raise Http404(_("You are not invited to this meeting."))
+        raise Http404(_("You are not invited to this meeting. Ask its organizer to invite you."))
     try:
         participant = participant_sign_in(participant=participant, actor=request.user, via="page")
     except ApplicationError as error:
@@ -53,15 +54,24 @@ def meeting_sign_in(request: HttpRequest, booking_id: int) -> HttpResponse:
     return redirect("bookings:meeting", booking_id=booking.pk)
 
 
+def _unindexed(response: HttpResponse) -> HttpResponse:
+    """The link's pages are its holder's alone: never in a search engine's index."""
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 def _link_refused(request: HttpRequest, error: ApplicationError) -> HttpResponse:
-    return render(
-        request,
-        "bookings/pages/sign_in_link_refused.html",
-        {"error": error, "expired": isinstance(error, links.LinkExpired)},
-        status=error.status,
+    return _unindexed(
+        render(
+            request,
+            "bookings/pages/sign_in_link_refused.html",
+            {"error": error, "expired": isinstance(error, links.LinkExpired)},
+            status=error.status,
+        )
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
     """The reminder's one-click sign-in: GET shows the meeting with a Sign in button,
@@ -86,20 +96,28 @@ def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
     )
     now = timezone.now()
     approved = occurrence.status == Occurrence.Status.APPROVED
-    return render(
+    # SE-5: the link's holder is this participant, and reads what the reminder told
+    # them: the details, and how to join an approved meeting; never who else is invited.
+    reveals = secrecy.reminder_reveals(
+        confidential=booking.confidential,
+        is_organizer=participant.role == Participant.Role.ORGANIZER,
+        is_participant=participant.is_active,
+        meeting_approved=approved,
+    )
+    join = reveals.join_link
+    response = render(
         request,
         "bookings/pages/sign_in_link.html",
         {
             "participant": participant,
             "occurrence": occurrence,
-            # SE-5: an invitee reads the meeting's details and, once it is approved,
-            # how to join it; never who else is invited.
-            "topic": booking.topic,
+            "topic": booking.topic if reveals.details else _("Confidential meeting"),
+            "confidential": booking.confidential,
             "room": booking.room.name,
             "organizer": booking.organizer.get_full_name(),
-            "join_url": booking.join_url if approved else "",
-            "meeting_code": booking.meeting_code if approved else "",
-            "meeting_password": booking.meeting_password if approved else "",
+            "join_url": booking.join_url if join else "",
+            "meeting_code": booking.meeting_code if join else "",
+            "meeting_password": booking.meeting_password if join else "",
             "opens": opens,
             "is_open": approved and opens <= now < closes,
             "not_yet": approved and now < opens,
@@ -109,6 +127,7 @@ def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
         },
         status=409 if error else 200,
     )
+    return _unindexed(response)
 
 
 urlpatterns = [

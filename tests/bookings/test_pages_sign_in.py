@@ -239,3 +239,32 @@ def test_the_link_page_is_translated(client, meeting):
     with time_machine.travel(at(2, "16:58"), tick=False):
         body = text(client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans"))
     assert '<html lang="zh-hans"' in body
+
+
+def test_the_link_of_a_confidential_meeting_shows_its_guest_what_an_invitee_may_read(
+    guest, organizer, guest_room, approver, policy
+):
+    booking = book(
+        organizer,
+        guest_room,
+        start=START,
+        end=END,
+        attendee_emails=["gina@partner.example", "otto@partner.example"],
+        topic="Merger talks",
+        confidential=True,
+    )
+    services.booking_approve(booking=booking, actor=approver)
+    booking.refresh_from_db()
+
+    with time_machine.travel(at(2, "16:58"), tick=False):
+        response = guest.get(path_of(booking, "gina@partner.example"))
+
+    body = text(response)
+    assert "Merger talks" in body  # an invitee reads the topic (SE-5)
+    assert booking.meeting_password
+    assert booking.meeting_password in body
+    assert "This meeting is confidential" in body
+    assert "otto@partner.example" not in body
+    # The page holds a password: never cached, never indexed.
+    assert response["X-Robots-Tag"] == "noindex"
+    assert "no-store" in response["Cache-Control"]
