@@ -83,6 +83,7 @@ def answer_link(request: HttpRequest, token: str) -> HttpResponse:
         return _refused(request, error)
     booking, occurrence = participant.booking, participant.occurrence
     now = timezone.now()
+    # Whether the page offers the form; whether an answer is taken is the service's.
     answerable = (
         participant.role != Participant.Role.ORGANIZER
         and occurrence.status == S.APPROVED
@@ -92,7 +93,7 @@ def answer_link(request: HttpRequest, token: str) -> HttpResponse:
         selectors.participant_following_count(participant=participant, now=now) if answerable else 0
     )
     form = _form(request, participant, following)
-    if request.method == "POST" and answerable and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             answered = services.participant_answer(
                 participant=participant,
@@ -103,7 +104,10 @@ def answer_link(request: HttpRequest, token: str) -> HttpResponse:
                 via=VIA_LINK,
             )
         except ApplicationError as error:
-            form.add_application_error(error)
+            if answerable:
+                form.add_application_error(error)
+            else:  # the page shows no form to hold it: the service's refusal, as a message
+                messages.error(request, error.detail)
         else:
             messages.success(
                 request,
