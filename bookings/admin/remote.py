@@ -79,7 +79,10 @@ class ProviderMeetingAdmin(LabelledDateTimesMixin, admin.ModelAdmin):
                 provider_meeting_retry(meeting=row, actor=request.user)
             except ApplicationError as error:
                 self.message_user(
-                    request, f"{self.booking_shown(row)}: {error.detail}", level=messages.ERROR
+                    request,
+                    _("%(booking)s: %(error)s")
+                    % {"booking": self.booking_shown(row), "error": error.detail},
+                    level=messages.ERROR,
                 )
             else:
                 done += 1

@@ -112,7 +112,11 @@ class BookingSignInApi(APIView):
         )
         if participant is None:
             raise PermissionDeniedError(
-                _("Only the person invited can sign in to this meeting."), code="not_participant"
+                _(
+                    "Only the people invited sign in to this meeting: ask its organizer to "
+                    "invite you."
+                ),
+                code="not_participant",
             )
         participant = participant_sign_in(participant=participant, actor=request.user, via="api")
         return Response(ParticipantSignInOutputSerializer(participant).data)
@@ -138,7 +142,11 @@ class BookingAttendanceApi(APIView):
         booking = _visible_booking(request, booking_id)
         if not selectors.may_see_attendance(request.user, booking):
             raise PermissionDeniedError(
-                _("The attendance list is the organizer's."), code="not_organizer"
+                _(
+                    "The attendance list is for the organizer and those who oversee "
+                    "bookings: ask the organizer."
+                ),
+                code="not_organizer",
             )
         data = _valid(
             AttendanceOccurrenceInputSerializer, request.query_params, booking=booking

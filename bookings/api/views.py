@@ -398,7 +398,8 @@ class BookingAnswerApi(APIView):
             )
         if participant is None:
             raise PermissionDeniedError(
-                _("You are not invited to this meeting."), code="not_participant"
+                _("You are not invited to this meeting. Ask its organizer to invite you."),
+                code="not_participant",
             )
         answered = services.participant_answer(
             participant=participant,
