@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from bookings import links
 from meetingops.errors import PermissionDeniedError
 from oversight import audit
 from security.models import CalendarFeed
@@ -106,5 +106,5 @@ def feed_links(feed: CalendarFeed | None) -> FeedLinks | None:
     same as webcal:// for Apple Calendar and Outlook's one-click subscribe."""
     if feed is None:
         return None
-    url = f"{settings.SITE_URL}{reverse('bookings:calendar_feed', args=[feed_token(feed)])}"
+    url = links.absolute(reverse("bookings:calendar_feed", args=[feed_token(feed)]))
     return FeedLinks(https=url, webcal="webcal://" + url.split("://", 1)[1])

@@ -38,7 +38,7 @@ def lead_times(booking: Booking, policy=None) -> list[int]:
     and the API refuse them before they are stored)."""
     text = booking.reminder_lead_minutes.strip()
     if not text:
-        text = (policy or rules.policy_current()).reminder_lead_minutes
+        return sorted((policy or rules.policy_current()).reminder_leads, reverse=True)
     leads = set()
     for item in text.split(","):
         item = item.strip()

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bookings import remote
+from bookings import links, remote
 from bookings.models import Booking, Occurrence, ProviderMeeting
 from bookings.providers import (
     MeetingSpec,
@@ -544,7 +544,7 @@ def provider_meeting_alert(*, meeting_id: int) -> int:
         action=_ALERT_VERBS.get(row.action, _ALERT_VERBS[A.UPDATE]),
         attempts=row.attempts,
         error=row.last_error,
-        url=settings.SITE_URL.rstrip("/") + path,
+        url=links.absolute(path),
     )
 
 
