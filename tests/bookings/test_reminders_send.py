@@ -417,3 +417,29 @@ def test_a_reminder_sent_late_says_the_time_really_left(approved, settings):
     guest = _by_recipient()["guest@partner.example"]
     assert guest.subject == "[MeetingOps] Meeting reminder: Quarterly review, in 14 hours"
     assert reminders._lead_text(0) == "now"
+
+
+def test_a_confidential_meetings_reminder_gives_each_participant_its_topic_and_link(
+    organizer, guest_room, approver, colleague, policy
+):
+    booking = book(
+        organizer,
+        guest_room,
+        topic="Merger talks",
+        attendee_users=[colleague],
+        attendee_emails=["guest@partner.example"],
+        confidential=True,
+    )
+    services.booking_approve(booking=booking, actor=approver)
+    booking.refresh_from_db()
+    mail.outbox.clear()
+
+    with time_machine.travel(DAY_BEFORE, tick=False):
+        reminders_send_due()
+
+    sent = _by_recipient()
+    assert set(sent) == {"organizer@example.com", "colleague@example.com", "guest@partner.example"}
+    for email in sent.values():
+        assert "Merger talks" in email.subject
+        assert booking.join_url in email.body
+        assert booking.meeting_password in email.body

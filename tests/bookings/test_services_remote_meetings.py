@@ -367,11 +367,15 @@ def test_a_cancellation_cancels_the_meeting(
 
 
 def test_cancelling_a_meeting_never_created_calls_nobody(
-    organizer, approver, troom, policy, client_fake, django_capture_on_commit_callbacks
+    organizer, approver, troom, policy, client_fake, eager_tasks, django_capture_on_commit_callbacks
 ):
     booking = book(organizer, troom)
-    services.booking_approve(booking=booking, actor=approver)  # worker not run
-    services.booking_cancel(booking=booking, actor=organizer)
+    with django_capture_on_commit_callbacks(execute=False):  # the worker never ran
+        services.booking_approve(booking=booking, actor=approver)
+    with django_capture_on_commit_callbacks(execute=True) as cancelled:
+        services.booking_cancel(booking=booking, actor=organizer)
+
+    assert cancelled  # the cancellation's work was queued and ran, eagerly
     assert ProviderMeeting.objects.get(booking=booking).state == St.CANCELLED
     assert not any(f.calls for f in client_fake.values())
 
