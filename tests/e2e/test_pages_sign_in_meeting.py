@@ -89,6 +89,14 @@ def test_a_guest_signs_in_from_the_reminders_link_without_an_account_or_javascri
     expect(page.get_by_text("Signing in as gina@partner.example.")).to_be_visible()
     assert_accessible("the reminder's sign-in link")
     screenshot(page, "sign-in-link-en-desktop")
+    chinese = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    try:
+        zh = chinese.new_page()
+        zh.goto(path)
+        expect(zh.get_by_role("button", name="签到")).to_be_visible()
+        screenshot(zh, "sign-in-link-zh-desktop")
+    finally:
+        chinese.close()
 
     context = browser.new_context(
         java_script_enabled=False, locale="en-US", base_url=live_server.url
